@@ -1,0 +1,133 @@
+"""`python -m gonmetrics ...`: the command line of shared/cli.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import fmt
+from .errors import GonError
+from .store import Store, default_db_path
+
+KIND_LABEL = {"aanbieder": "aanbiedersextract", "wij": "WIJ-extract"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m gonmetrics", description="GON monitor: laden en exporteren.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    db_help = "database (standaard: $GONMETRICS_DB, anders die van het dashboard)"
+
+    ingest = sub.add_parser("ingest", help="lever één of meer extracten aan")
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.add_argument("--db", type=Path, help=db_help)
+    ingest.add_argument("--user", default="cli", help="naam van wie aanlevert (voor de uploadgeschiedenis)")
+    ingest.add_argument("--json", action="store_true", help="rapport als JSON op stdout")
+
+    export = sub.add_parser("export", help="schrijf de machineleesbare export (CSV)")
+    export.add_argument("--db", type=Path, help=db_help)
+    export.add_argument("--out", type=Path, help="bestand (standaard: stdout)")
+    export.add_argument("--public", action="store_true", help="kleine aantallen afschermen zoals op de raadspagina's")
+
+    demo = sub.add_parser("demo", help="bouw de demodatabase met synthetische gegevens")
+    demo.add_argument("--db", type=Path, help=db_help)
+
+    rebuild = sub.add_parser("rebuild", help="herbouw de database uit het archief van ruwe bestanden")
+    rebuild.add_argument("--db", type=Path, help=db_help)
+    return parser
+
+
+def _report_lines(report) -> list[str]:
+    if report.accepted:
+        what = KIND_LABEL.get(report.kind, report.kind)
+        who = f", {report.aanbieder}" if report.aanbieder else ""
+        head = (f"{report.file}: geaccepteerd ({what}{who}, peildatum {fmt.date(report.peildatum)}, "
+                f"{fmt.number(report.rows)} regels)")
+        if report.upload_id:
+            head += f", opgeslagen als upload {report.upload_id}"
+            if report.replaces:
+                head += f"; vervangt upload {report.replaces}"
+        lines = [head + "."]
+    else:
+        lines = [f"{report.file}: GEWEIGERD, {fmt.number(report.error_count)} fout(en); er is niets opgeslagen."]
+        for e in report.errors:
+            where = ", ".join(p for p in (
+                f"regel {e['row']}" if e["row"] is not None else "",
+                f"kolom {e['column']}" if e["column"] else "",
+            ) if p)
+            lines.append(f"  {where + ': ' if where else ''}{e['message']}")
+        if report.error_count > len(report.errors):
+            lines.append(f"  ... en nog {fmt.number(report.error_count - len(report.errors))} fout(en).")
+    lines += [f"  waarschuwing: {w}" for w in report.warnings]
+    return lines
+
+
+def _ingest(args) -> int:
+    from .load import LoadReport
+
+    store = Store(args.db)
+    reports = []
+    for name in args.files:
+        path = Path(name)
+        try:
+            report = store.ingest(path.read_bytes(), path.name, user=args.user)
+        except OSError:
+            report = LoadReport(file=name, status="refused", error_count=1,
+                                errors=[{"row": None, "column": None, "message": "Bestand niet gevonden of niet leesbaar."}])
+        reports.append(report)
+        if not args.json:
+            print("\n".join(_report_lines(report)))
+    if args.json:
+        json.dump([r.as_json() for r in reports], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    return 0 if all(r.accepted for r in reports) else 1
+
+
+def _export(args) -> int:
+    from .metrics import export_csv, export_frame
+    from .privacy import protect
+
+    store = Store(args.db)
+    with store.connect() as con:
+        frame = export_frame(con)
+    if args.public:
+        frame = protect(frame)
+    text = export_csv(frame)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8", newline="")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _demo(args) -> int:
+    from .demo import build_demo
+
+    path = args.db or default_db_path()
+    build_demo(path)
+    print(f"Demodatabase (synthetische gegevens) gebouwd in {path}.")
+    return 0
+
+
+def _rebuild(args) -> int:
+    from .rebuild import rebuild
+
+    path = args.db or default_db_path()
+    problems = rebuild(path)
+    for problem in problems:
+        print(f"  waarschuwing: {problem}")
+    print(f"Database {path} herbouwd uit het archief (de vorige staat in {path.name}.bak).")
+    return 1 if problems else 0
+
+
+COMMANDS = {"ingest": _ingest, "export": _export, "demo": _demo, "rebuild": _rebuild}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except GonError as exc:
+        print(f"Fout: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,353 @@
+"""Every figure of shared/metrics.md, computed in DuckDB SQL over the current deliveries.
+
+The provider figures all derive from one fact relation (client_facts_sql): one row per
+client per area (plus 'stad') per quarter; the WIJ figures from the registrations of the
+current WIJ extracts. The export is one long table, one row per (metric, gebied,
+peildatum), sorted by peildatum, METRIC_ORDER (= definitions.METRICS) and AREA_ORDER.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pandas as pd
+
+from .definitions import COUNT_METRICS, METRICS
+from .targets import metric_points, quarter_end, quarter_index, target_frame, target_table
+from .vocab import AGE_GROUPS, AREAS, CITY, KIND_PROVIDER, KIND_WIJ
+
+EXPORT_COLUMNS = ["metric", "gebied", "peildatum", "numerator", "denominator", "value", "target"]
+METRIC_ORDER = tuple(METRICS)
+AREA_ORDER = (*AREAS, CITY)
+WIJ_NAME = "WIJ Groningen"
+YOUTH_AGES = (18, 26)
+# The outlook looks this many quarters past the last year-end target for a crossing.
+OUTLOOK_HORIZON_QUARTERS = 8
+
+
+def _values(column: str, names) -> str:
+    """A constant lookup relation (column, column_rank) from a fixed vocabulary."""
+    rows = ", ".join(f"('{name}', {rank})" for rank, name in enumerate(names))
+    return f"(VALUES {rows}) AS {column}_order({column}, {column}_rank)"
+
+
+def _age_group_case(age: str) -> str:
+    whens = " ".join(
+        f"WHEN {age} >= {low} THEN '{label}'" if high is None else f"WHEN {age} BETWEEN {low} AND {high} THEN '{label}'"
+        for label, low, high in AGE_GROUPS
+    )
+    return f"CASE {whens} END"
+
+
+def _area_bits() -> str:
+    """Each area as one bit; 'stad' is the mask of all four, so it matches any area."""
+    rows = [f"('{area}', {1 << n})" for n, area in enumerate(AREAS)] + [f"('{CITY}', {(1 << len(AREAS)) - 1})"]
+    return f"(VALUES {', '.join(rows)}) AS areas(gebied, bit)"
+
+
+def client_facts_sql() -> str:
+    """SELECT of the fact relation: one row per (peildatum, client_id, gebied incl. 'stad').
+
+    has_basis / has_aanvullend / has_mi_basis look at the client's active trajectories in
+    that area ('stad': in all areas); geboortejaar follows the tie rule over all of the
+    client's active trajectories in the quarter, whatever the area.
+    """
+    return f"""
+    WITH clients AS (  -- one pass over the active trajectories: per client, where what is active
+        SELECT peildatum, client_id,
+               bit_or(bit) AS area_bits,
+               bit_or(bit) FILTER (ondersteuning = 'basis') AS basis_bits,
+               bit_or(bit) FILTER (ondersteuning = 'aanvullend') AS aanvullend_bits,
+               bit_or(bit) FILTER (ondersteuning = 'basis' AND maatschappelijk_initiatief IS NOT NULL) AS mi_bits,
+               -- struct order = the tie rule: latest startdatum, then highest geboortejaar
+               max({{'startdatum': startdatum, 'geboortejaar': geboortejaar}}).geboortejaar AS geboortejaar
+        FROM current_trajectories JOIN {_area_bits()} USING (gebied)
+        WHERE startdatum <= peildatum AND (einddatum IS NULL OR einddatum >= peildatum)
+        GROUP BY peildatum, client_id
+    )
+    SELECT peildatum, client_id, areas.gebied,
+           coalesce((basis_bits & areas.bit) <> 0, false) AS has_basis,
+           coalesce((aanvullend_bits & areas.bit) <> 0, false) AS has_aanvullend,
+           coalesce((mi_bits & areas.bit) <> 0, false) AS has_mi_basis,
+           geboortejaar,
+           year(peildatum) - geboortejaar AS age
+    FROM clients JOIN {_area_bits()} ON (area_bits & areas.bit) <> 0
+    """
+
+
+def _provider_rows_sql(facts: str) -> str:
+    """users, share_*, age_group:* and spread_basis rows for every provider quarter x area."""
+    return f"""
+    cells AS (  -- per quarter, area and age group: the counts every provider figure needs
+        SELECT peildatum, gebied, {_age_group_case('age')} AS age_group,
+               count(*) AS users,
+               count(*) FILTER (has_basis AND NOT has_aanvullend) AS basis_only,
+               count(*) FILTER (has_basis AND has_aanvullend) AS mixed,
+               count(*) FILTER (has_basis) AS with_basis,
+               count(*) FILTER (has_mi_basis) AS with_mi
+        FROM {facts}
+        GROUP BY ALL
+    ),
+    totals AS (  -- every area gets a row in every provider quarter, also without users
+        SELECT peildatum, gebied,
+               coalesce(sum(users), 0)::BIGINT AS users,
+               coalesce(sum(basis_only), 0)::BIGINT AS basis_only,
+               coalesce(sum(mixed), 0)::BIGINT AS mixed,
+               coalesce(sum(with_basis), 0)::BIGINT AS with_basis,
+               coalesce(sum(with_mi), 0)::BIGINT AS with_mi
+        FROM (SELECT DISTINCT peildatum FROM current_uploads WHERE kind = '{KIND_PROVIDER}')
+        CROSS JOIN {_values('gebied', AREA_ORDER)}
+        LEFT JOIN cells USING (peildatum, gebied)
+        GROUP BY peildatum, gebied
+    ),
+    share_rows AS (
+        SELECT peildatum, gebied, unnest([
+            {{'metric': 'users', 'numerator': users, 'denominator': NULL, 'value': users}},
+            {{'metric': 'share_basis', 'numerator': basis_only, 'denominator': users,
+              'value': basis_only / nullif(users, 0)}},
+            {{'metric': 'share_mixed', 'numerator': mixed, 'denominator': users,
+              'value': mixed / nullif(users, 0)}},
+            {{'metric': 'share_mi', 'numerator': with_mi, 'denominator': with_basis,
+              'value': with_mi / nullif(with_basis, 0)}}
+        ], recursive := true)
+        FROM totals
+    ),
+    age_rows AS (
+        SELECT peildatum, gebied, 'age_group:' || age_group AS metric,
+               coalesce(cells.users, 0) AS numerator, totals.users AS denominator,
+               numerator / nullif(denominator, 0) AS value
+        FROM totals
+        CROSS JOIN {_values('age_group', [label for label, _, _ in AGE_GROUPS])}
+        LEFT JOIN cells USING (peildatum, gebied, age_group)
+    ),
+    spread_rows AS (  -- city only: how far apart the areas' share_basis lie
+        SELECT peildatum, '{CITY}' AS gebied, 'spread_basis' AS metric, NULL AS numerator, NULL AS denominator,
+               CASE WHEN count(value) >= 2 THEN max(value) - min(value) END AS value
+        FROM share_rows
+        WHERE metric = 'share_basis' AND gebied <> '{CITY}'
+        GROUP BY peildatum
+    )"""
+
+
+def _wij_rows_sql() -> str:
+    """youth_mh_inflow* and wait_* rows for every WIJ quarter x area."""
+    low, high = YOUTH_AGES
+    return f"""
+    starts AS (  -- trajectories recur in every quarter's extract: each start once
+        SELECT DISTINCT client_id, startdatum FROM current_trajectories
+    ),
+    registration_facts AS (  -- one row per registration in a current WIJ extract
+        SELECT r.peildatum, r.gebied,
+               r.doelgroep = 'psychisch' AND year(r.aanmelddatum) - r.geboortejaar BETWEEN {low} AND {high}
+                   AS youth_mh,
+               -- referred to a provider: a trajectory should follow
+               r.toeleiding IN ('basis', 'aanvullend') AS referred,
+               -- the first start on or after the registration, with any provider, in any area
+               s.startdatum - r.aanmelddatum AS wait_days
+        FROM current_registrations r
+        ASOF LEFT JOIN starts s ON s.client_id = r.client_id AND s.startdatum >= r.aanmelddatum
+    ),
+    wij_cells AS (
+        SELECT peildatum, CASE WHEN grouping(gebied) = 1 THEN '{CITY}' ELSE gebied END AS gebied,
+               count(*) AS registrations,
+               count(*) FILTER (youth_mh) AS youth_mh,
+               count(*) FILTER (referred) AS referred,
+               count(wait_days) FILTER (referred) AS started,
+               quantile_cont(wait_days, 0.5) FILTER (referred) AS wait_median,
+               quantile_cont(wait_days, 0.8) FILTER (referred) AS wait_p80
+        FROM registration_facts
+        GROUP BY GROUPING SETS ((peildatum, gebied), (peildatum))
+    ),
+    wij_totals AS (  -- every area gets a row in every WIJ quarter
+        SELECT peildatum, gebied,
+               coalesce(registrations, 0) AS registrations, coalesce(youth_mh, 0) AS youth_mh,
+               coalesce(referred, 0) AS referred, coalesce(started, 0) AS started, wait_median, wait_p80
+        FROM (SELECT DISTINCT peildatum FROM current_uploads WHERE kind = '{KIND_WIJ}')
+        CROSS JOIN {_values('gebied', AREA_ORDER)}
+        LEFT JOIN wij_cells USING (peildatum, gebied)
+    ),
+    wij_rows AS (
+        SELECT peildatum, gebied, unnest([
+            {{'metric': 'youth_mh_inflow', 'numerator': youth_mh, 'denominator': NULL, 'value': youth_mh}},
+            {{'metric': 'youth_mh_inflow_share', 'numerator': youth_mh, 'denominator': registrations,
+              'value': youth_mh / nullif(registrations, 0)}},
+            {{'metric': 'wait_open', 'numerator': referred - started, 'denominator': referred,
+              'value': (referred - started) / nullif(referred, 0)}},
+            {{'metric': 'wait_days_median', 'numerator': started, 'denominator': NULL, 'value': wait_median}},
+            {{'metric': 'wait_days_p80', 'numerator': started, 'denominator': NULL, 'value': wait_p80}}
+        ], recursive := true)
+        FROM wij_totals
+    )"""
+
+
+def export_sql(facts: str | None = None) -> str:
+    """The whole export (without targets) as one query; `facts` may name a materialised
+    client_facts table instead of computing it inline."""
+    facts = facts or f"({client_facts_sql()})"
+    return f"""
+    WITH {_provider_rows_sql(facts)},
+    {_wij_rows_sql()},
+    all_rows AS (
+        SELECT metric, gebied, peildatum, numerator, denominator, value FROM share_rows
+        UNION ALL BY NAME SELECT * FROM age_rows
+        UNION ALL BY NAME SELECT * FROM spread_rows
+        UNION ALL BY NAME SELECT * FROM wij_rows
+    )
+    SELECT metric, gebied, peildatum, numerator::BIGINT AS numerator, denominator::BIGINT AS denominator,
+           value::DOUBLE AS value
+    FROM all_rows
+    JOIN {_values('metric', METRIC_ORDER)} USING (metric)
+    JOIN {_values('gebied', AREA_ORDER)} USING (gebied)
+    ORDER BY peildatum, metric_rank, gebied_rank
+    """
+
+
+def export_frame(con) -> pd.DataFrame:
+    """The machine-readable export of metrics.md: one row per (metric, gebied, peildatum).
+
+    Columns EXPORT_COLUMNS; peildatum as datetime.date, numerator/denominator Int64,
+    value/target float64 (NaN where empty). Sorted by peildatum, METRIC_ORDER, AREA_ORDER.
+    """
+    frame = con.execute(export_sql()).df()
+    frame["peildatum"] = frame["peildatum"].dt.date
+    frame = frame.astype({"numerator": "Int64", "denominator": "Int64", "value": "float64"})
+    targets = target_frame(target_table(con), frame["peildatum"])
+    return frame.merge(targets, on=["metric", "peildatum"], how="left")[EXPORT_COLUMNS]
+
+
+def export_csv(frame: pd.DataFrame) -> str:
+    """The export as CSV text: comma, ISO dates, '.' decimals, six decimals for shares,
+    whole numbers for counts, empty cells for missing values, '\\n' line ends."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for row in frame[EXPORT_COLUMNS].itertuples(index=False):
+        writer.writerow([
+            row.metric,
+            row.gebied,
+            row.peildatum.isoformat(),
+            _whole(row.numerator),
+            _whole(row.denominator),
+            _whole(row.value) if row.metric in COUNT_METRICS else _decimal(row.value),
+            _decimal(row.target),
+        ])
+    return out.getvalue()
+
+
+def _whole(x) -> str:
+    return "" if pd.isna(x) else str(int(round(x)))
+
+
+def _decimal(x) -> str:
+    return "" if pd.isna(x) else f"{x:.6f}"
+
+
+# --- outlook ----------------------------------------------------------------
+
+
+def outlook(frame: pd.DataFrame, gebied: str, points) -> dict:
+    """An indication (not a forecast) of where share_basis in `gebied` is heading.
+
+    A least-squares line through the last four quarters with a value (fewer if fewer;
+    none with fewer than two). Returns: gebied; latest (the frame's latest quarter);
+    basis [(peildatum, value)] used; slope (per quarter) or None; year_end (the first
+    31 December after `latest`) and projected (the line there, clipped to 0..1) or None;
+    targets: for every year-end point of share_basis in `points` (the targets table)
+    after `latest`, {peildatum, minimum, reached}, reached being the first quarter after
+    `latest` in which the line is at or above the minimum, or None if that does not
+    happen within OUTLOOK_HORIZON_QUARTERS after the last such point.
+    """
+    rows = frame[(frame["metric"] == "share_basis") & (frame["gebied"] == gebied)].sort_values("peildatum")
+    if rows.empty:
+        return {"gebied": gebied, "latest": None, "basis": [], "slope": None, "year_end": None,
+                "projected": None, "targets": []}
+    latest = rows["peildatum"].iloc[-1]
+    basis = list(rows.dropna(subset=["value"])[["peildatum", "value"]].itertuples(index=False, name=None))[-4:]
+    line = _least_squares(basis)
+    year_end = dt.date(latest.year + 1 if latest.month == 12 else latest.year, 12, 31)
+    goals = [(day, minimum) for day, minimum in metric_points(points, "share_basis")
+             if day > latest and (day.month, day.day) == (12, 31)]
+    horizon = max((quarter_index(day) for day, _ in goals), default=0) + OUTLOOK_HORIZON_QUARTERS
+    return {
+        "gebied": gebied,
+        "latest": latest,
+        "basis": basis,
+        "slope": line[1] if line else None,
+        "year_end": year_end,
+        "projected": min(1.0, max(0.0, _level(line, year_end))) if line else None,
+        "targets": [
+            {"peildatum": day, "minimum": minimum, "reached": _first_reach(line, latest, minimum, horizon)}
+            for day, minimum in goals
+        ],
+    }
+
+
+def _least_squares(basis) -> tuple[float, float, float] | None:
+    """(mean x, slope, mean y) of the line through (quarter index, value); None below 2 points."""
+    if len(basis) < 2:
+        return None
+    xs = [quarter_index(day) for day, _ in basis]
+    ys = [value for _, value in basis]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
+    return mean_x, slope, mean_y
+
+
+def _level(line, day: dt.date) -> float:
+    mean_x, slope, mean_y = line
+    return mean_y + slope * (quarter_index(day) - mean_x)
+
+
+def _first_reach(line, latest: dt.date, minimum: float, horizon: int) -> dt.date | None:
+    if line is None:
+        return None
+    for index in range(quarter_index(latest) + 1, horizon + 1):
+        day = quarter_end(index)
+        if _level(line, day) >= minimum - 1e-9:  # float noise must not delay an exact hit
+            return day
+    return None
+
+
+# --- delivery status --------------------------------------------------------
+
+
+def delivery_status(con) -> pd.DataFrame:
+    """Per quarter (first to last with any current delivery) and per provider that ever
+    delivered, plus WIJ: delivered, and missing = not delivered although it delivered
+    the quarter before. Columns: peildatum, kind, aanbieder, delivered, missing."""
+    frame = con.execute(f"""
+        WITH slots AS (  -- every provider that ever delivered, named as in its latest quarter
+            SELECT c.kind, c.slot,
+                   CASE WHEN c.kind = '{KIND_WIJ}' THEN '{WIJ_NAME}' ELSE arg_max(u.aanbieder, c.peildatum) END
+                       AS aanbieder
+            FROM current_uploads c JOIN uploads u USING (upload_id)
+            GROUP BY c.kind, c.slot
+        ),
+        quarters AS (
+            SELECT last_day(make_date((i // 4)::INTEGER, (i % 4 * 3 + 3)::INTEGER, 1)) AS peildatum
+            FROM (SELECT min(year(peildatum) * 4 + quarter(peildatum) - 1) AS first,
+                         max(year(peildatum) * 4 + quarter(peildatum) - 1) AS last
+                  FROM current_uploads),
+                 range(first, last + 1) AS r(i)
+        ),
+        grid AS (
+            SELECT q.peildatum, s.kind, s.slot, s.aanbieder, c.upload_id IS NOT NULL AS delivered
+            FROM quarters q CROSS JOIN slots s
+            LEFT JOIN current_uploads c ON c.kind = s.kind AND c.slot = s.slot AND c.peildatum = q.peildatum
+        )
+        SELECT peildatum, kind, aanbieder, delivered,
+               NOT delivered AND coalesce(lag(delivered) OVER (PARTITION BY kind, slot ORDER BY peildatum), false)
+                   AS missing
+        FROM grid
+        ORDER BY peildatum, kind, slot
+    """).df()
+    frame["peildatum"] = frame["peildatum"].dt.date
+    return frame.astype({"delivered": bool, "missing": bool})
+
+
+def provisional_quarters(con) -> set[dt.date]:
+    """Quarters in which some provider (or WIJ) that delivered the quarter before is missing."""
+    status = delivery_status(con)
+    return set(status.loc[status["missing"], "peildatum"])

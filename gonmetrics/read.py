@@ -1,0 +1,521 @@
+"""Reading a delivery (CSV or XLSX bytes) into text columns with the row numbers the user sees.
+
+Nothing here interprets values: every cell comes back as text (or None when empty) and
+`validate` applies the contract. What this module does decide is whether the bytes are a
+readable, safe file at all, where the header is, which rows hold data, and which row
+number each of them has in the file (the line number in a CSV, the sheet row in an XLSX).
+
+The bytes are only ever held in memory: a delivery may hold citizen service numbers,
+which must not be written anywhere, not even to a temporary file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import math
+import os
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+import fastexcel
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .errors import UnreadableFile
+from .vocab import normalise_header
+
+MAX_UPLOAD_BYTES = int(float(os.environ.get("GONMETRICS_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
+
+_NOT_READABLE = "Dit bestand is geen leesbaar CSV- of XLSX-bestand."
+_EMPTY = "Het bestand is leeg."
+_NO_DATA = "Het bestand bevat geen gegevensregels."
+_NO_HEADER = "Geen kopregel met de kolom client_id gevonden op het eerste werkblad."
+_LINE_BREAK = re.compile(rb"\r\n?|\n")
+
+
+@dataclass
+class RawTable:
+    """A delivery as read: all cells as text, with the row numbers the user sees.
+
+    `headers` are the header cells as written (stripped); a column whose header cell is
+    empty but which holds data is reported under its generated name `kolom_<letter>`
+    (XLSX) or `kolom_<position>` (CSV), both in `headers` and in `columns`.
+    """
+
+    headers: list[str]
+    columns: list[str]
+    table: pa.Table
+    row_numbers: pa.Array
+    header_row: int
+    fmt: str
+
+
+def read_delivery(data: bytes, file_name: str, max_bytes: int | None = None) -> RawTable:
+    """Read a CSV or XLSX delivery; raise UnreadableFile (Dutch message) for anything else.
+
+    The format is decided by the content, never by `file_name`: a CSV saved with an
+    .xlsx extension is still a CSV, and binary bytes named .csv are refused.
+    """
+    limit = MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    if not data:
+        raise UnreadableFile(_EMPTY)
+    if len(data) > limit:
+        raise UnreadableFile(f"Het bestand is {_megabytes(len(data))} MB; de grens is {_megabytes(limit)} MB.")
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data, limit)
+    return _read_csv(data)
+
+
+def _megabytes(size: int) -> str:
+    """`50` or `50,1` (rounded up, so a file over the limit never reads as equal to it)."""
+    tenths = math.ceil(size * 10 / (1024 * 1024))
+    return f"{tenths // 10},{tenths % 10}".removesuffix(",0")
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def _read_csv(data: bytes) -> RawTable:
+    data, start = _as_utf8(data)
+    header_start, header_end, body_start, header_row = _header_line(data, start)
+    line = data[header_start:header_end].decode("utf-8")
+    delimiter = _pick_delimiter(line)
+    parsed = None
+    if line.count('"') % 2 == 0:  # otherwise the header itself runs on over a line break
+        try:
+            headers = next(csv.reader([line], delimiter=delimiter))
+        except csv.Error:
+            raise UnreadableFile(f"Regel {header_row} is geen geldige CSV-regel.") from None
+        parsed = _parse_csv_fast(data, body_start, header_row, delimiter, len(headers))
+    if parsed is None:
+        headers, arrays, row_numbers = _parse_csv_slow(data[header_start:].decode("utf-8"), header_row, delimiter)
+    else:
+        arrays, row_numbers = parsed
+    labels = [str(i + 1) for i in range(len(headers))]
+    return _assemble(headers, arrays, row_numbers, header_row, "csv", labels)
+
+
+def _as_utf8(data: bytes) -> tuple[bytes, int]:
+    """The text as UTF-8 bytes and the offset past a byte-order mark."""
+    if b"\x00" in data:
+        raise UnreadableFile(_NOT_READABLE)
+    try:
+        _arrow_bytes(data).cast(pa.large_string())  # validates UTF-8 without building a str
+    except pa.ArrowInvalid:
+        try:
+            return data.decode("cp1252").encode("utf-8"), 0
+        except UnicodeDecodeError:
+            raise UnreadableFile(_NOT_READABLE) from None
+    return data, len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+
+
+def _header_line(data: bytes, start: int) -> tuple[int, int, int, int]:
+    """Where the first non-blank line starts and ends, where the next one starts, and its number.
+
+    CR, LF and CRLF all end a line, as they do for Arrow and for Python's csv module.
+    """
+    line_number, pos = 1, start
+    while pos < len(data):
+        found = _LINE_BREAK.search(data, pos)
+        end, next_start = (found.start(), found.end()) if found else (len(data), len(data))
+        if data[pos:end].translate(None, b' \t\v\f;,"'):
+            return pos, end, next_start, line_number
+        line_number, pos = line_number + 1, next_start
+    raise UnreadableFile(_EMPTY)
+
+
+def _pick_delimiter(line: str) -> str:
+    outside_quotes = "".join(line.split('"')[::2])
+    return "," if outside_quotes.count(",") > outside_quotes.count(";") else ";"
+
+
+def _is_blank_record(text: str, delimiter: str) -> bool:
+    """True for a line of empty or whitespace-only fields, read as the slow path reads it."""
+    try:
+        return not any(field.strip() for field in next(csv.reader([text], delimiter=delimiter), []))
+    except csv.Error:
+        return False
+
+
+def _parse_csv_fast(data: bytes, body_start: int, header_row: int, delimiter: str, width: int):
+    """Arrow's reader, with each record mapped to its line; None when that mapping is not exact.
+
+    Arrow gives no line numbers, so the mapping rests on counting: when records plus
+    skipped rows equal the non-empty lines, no record spans a line break and record k is
+    the k-th non-empty line that Arrow did not skip. Rows Arrow skips (another field count
+    than the header) are reported with their ordinal among the non-empty lines.
+    """
+    body_end = len(data)  # for counting lines: trailing line breaks end no record
+    while body_end > body_start and data[body_end - 1] in b"\r\n":
+        body_end -= 1
+    if body_end <= body_start:
+        return [pa.array([], pa.string())] * width, pa.array([], pa.int32())
+    # A lone CR ends a line for Arrow but not for our count, and could cancel out an
+    # empty line or a quoted line break unnoticed.
+    if data.find(b"\r", body_start, body_end) >= 0 and (
+        data.count(b"\r", body_start, body_end) != data.count(b"\r\n", body_start, body_end)
+    ):
+        return None
+    names = [f"f{i}" for i in range(width)]
+    body = pa.py_buffer(data)[body_start:]  # an unterminated quote at the end takes them in
+    try:
+        table, skipped = _arrow_csv(body, names, delimiter, threads=True) or _arrow_csv(
+            body, names, delimiter, threads=False
+        )
+    except pa.ArrowInvalid:
+        return None
+    rows = table.num_rows + len(skipped)
+    if rows == data.count(b"\n", body_start, body_end) + 1:
+        lines = np.arange(1, rows + 1)  # no empty line, no record over a line break
+    else:
+        lines = _non_empty_lines(data, body_start, body_end)
+        if rows != len(lines):
+            return None
+    record_lines = lines + header_row
+    if skipped:
+        record_lines = np.delete(record_lines, [number - 1 for number, _, _ in skipped])
+    short_lines, padded = [], []
+    for number, fields, text in skipped:
+        if _is_blank_record(text, delimiter):
+            continue
+        line_number = header_row + int(lines[number - 1])
+        if fields > width:
+            raise UnreadableFile(f"Regel {line_number} heeft meer velden dan de kopregel.")
+        short_lines.append(line_number)
+        padded.append(text + delimiter * (width - fields))  # Excel drops trailing empty fields
+    if padded:
+        extra, bad = _arrow_csv(pa.py_buffer("\n".join(padded).encode("utf-8")), names, delimiter, threads=False)
+        if bad or extra.num_rows != len(padded):
+            return None
+        table = pa.concat_tables([table, extra])
+        record_lines = np.concatenate([record_lines, short_lines])
+        order = np.argsort(record_lines, kind="stable")
+        table, record_lines = table.take(order), record_lines[order]
+    return table.columns, pa.array(record_lines.astype(np.int32))
+
+
+def _non_empty_lines(data: bytes, start: int, end: int) -> np.ndarray:
+    """1-based numbers (within data[start:end]) of the lines that hold at least one byte."""
+    text = np.frombuffer(data, np.uint8, count=end - start, offset=start)
+    breaks = np.flatnonzero(text == ord("\n"))
+    starts = np.concatenate(([0], breaks + 1))
+    lengths = np.concatenate((breaks, [len(text)])) - starts
+    ends_in_cr = (lengths > 0) & (text[np.maximum(starts + lengths - 1, 0)] == ord("\r"))
+    return np.flatnonzero(lengths - ends_in_cr > 0) + 1
+
+
+def _arrow_csv(body: pa.Buffer, names: list[str], delimiter: str, threads: bool):
+    """All-text table and the rows skipped for another field count: (number, fields, text).
+
+    Threaded, Arrow neither numbers skipped rows nor skips them quickly, so there the first
+    one ends the read with None and the caller reads again serially.
+    """
+    skipped = []
+
+    def skip(row):
+        skipped.append((row.number, row.actual_columns, row.text))
+        return "error" if threads else "skip"
+
+    try:
+        table = pacsv.read_csv(
+            body,
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=threads),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=skip
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[""],  # only empty cells; Arrow's defaults would turn "NA" or "null" into None
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid:
+        if threads and skipped:
+            return None
+        raise
+    return table, skipped
+
+
+def _parse_csv_slow(text: str, header_row: int, delimiter: str):
+    """Python's csv module, which knows each record's line: for what Arrow cannot map."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        headers = next(reader)
+        columns: list[list[str | None]] = [[] for _ in headers]
+        lines, consumed = [], reader.line_num
+        for record in reader:
+            line_number, consumed = header_row + consumed, reader.line_num
+            if not any(field.strip() for field in record):
+                continue
+            if len(record) > len(headers):
+                raise UnreadableFile(f"Regel {line_number} heeft meer velden dan de kopregel.")
+            record += [""] * (len(headers) - len(record))
+            for column, value in zip(columns, record):
+                column.append(value or None)
+            lines.append(line_number)
+    except csv.Error:
+        raise UnreadableFile(f"Regel {header_row + reader.line_num - 1} is geen geldige CSV-regel.") from None
+    return headers, [pa.array(column, pa.string()) for column in columns], pa.array(lines, pa.int32())
+
+
+# --------------------------------------------------------------------------- XLSX
+
+_HEADER_SEARCH_ROWS = 1000  # look here first; the whole sheet only when needed
+_MAX_ZIP_ENTRIES = 10_000
+_MAX_COMPRESSION_RATIO = 200
+_MAX_UNZIPPED_BYTES = 1 << 30
+_UNZIPPED_PER_UPLOAD_BYTE = 20
+# calamine allocates rows x columns cells (32 bytes each) for the used range of a sheet.
+_MAX_SHEET_CELLS = 25_000_000
+
+# Patterns for pyarrow's RE2 engine, which scans a part much faster than Python's re.
+# A cell or row tag not written `<c r="` / `<row r="` (or with a namespace prefix), or a cell
+# tag with a second r attribute (calamine takes the last one).
+_IRREGULAR_TAG = r'<(?:c|row)(?:[>/\t\n\r\f\v]| (?:[^r]|r[^=]|r=[^"]))|:(?:c|row)\b|<c r="[^<]*[\s:]r\s*='
+_SI = r"<(?:[^\s<>/:!?]+:)?si\b"
+_CELL_REF = r'^(?P<col>[A-Za-z]{1,3})(?P<row>\d{1,7})"'
+_TAG_KIND = re.compile(rb"<(?:[^\s<>/:!?]+:)?(c|row)\b")
+_R_VALUE = re.compile(rb"""[\s:]r\s*=\s*["']([^"'<]*)""")
+_REF_PARTS = re.compile(rb"([A-Za-z]*)(\d+)")
+_UNIQUE_COUNT = re.compile(rb"""uniqueCount\s*=\s*["']([^"']*)""")
+
+
+def _unsafe(reason: str) -> UnreadableFile:
+    return UnreadableFile(f"Het Excel-bestand is onveilig of beschadigd: {reason}.")
+
+
+def _read_xlsx(data: bytes, max_bytes: int) -> RawTable:
+    _check_workbook(data, max_bytes)
+    try:
+        # header_row=None with skip_rows=0 makes calamine start at sheet row 1 instead of at
+        # the first non-empty row, so batch row i is sheet row i + 1.
+        sheet = fastexcel.read_excel(data).load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
+        batch = sheet.to_arrow()
+    except fastexcel.FastExcelError as err:
+        raise _unsafe("het werkblad kan niet worden gelezen") from err
+    header_index = _find_header_row(batch.slice(0, _HEADER_SEARCH_ROWS))
+    if header_index is None and batch.num_rows > _HEADER_SEARCH_ROWS:
+        header_index = _find_header_row(batch)
+    if header_index is None:
+        raise UnreadableFile(_NO_HEADER)
+    headers = [column[header_index].as_py() for column in batch.columns]
+    arrays = [_excel_text(column) for column in batch.slice(header_index + 1).columns]
+    row_numbers = pa.array(np.arange(header_index + 2, batch.num_rows + 1, dtype=np.int32))
+    labels = [_column_letters(column.absolute_index) for column in sheet.selected_columns]
+    return _assemble(headers, arrays, row_numbers, header_index + 1, "xlsx", labels)
+
+
+def _find_header_row(batch: pa.RecordBatch) -> int | None:
+    """Index of the first row with a cell that reads client_id, in any tolerated spelling."""
+    best = None
+    for column in batch.columns:
+        hits = pc.indices_nonzero(pc.fill_null(pc.match_substring(column, "client", ignore_case=True), False))
+        for index in hits.to_numpy():
+            if best is not None and index >= best:
+                break
+            if normalise_header(column[index].as_py()) == "client_id":
+                best = int(index)
+                break
+    return best
+
+
+def _excel_text(column: pa.Array) -> pa.Array:
+    """Date cells come out as 'YYYY-MM-DD 00:00:00'; the contract's date form is ISO."""
+    return pc.replace_substring_regex(
+        column, pattern=r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?Z?$", replacement=r"\1"
+    )
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + char - ord("A") + 1
+    return number
+
+
+def _check_workbook(data: bytes, max_bytes: int) -> None:
+    """Refuse hostile workbooks before calamine parses them (zip bombs, XXE, macros, ...)."""
+    with _zip_errors():
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    with archive:
+        entries = archive.infolist()
+        _check_entries(entries, max_bytes)
+        if "xl/workbook.xml" not in {entry.filename for entry in entries}:
+            raise UnreadableFile(_NOT_READABLE)
+        # Every part, whatever its name: calamine follows the relationships, so a sheet
+        # may live under any name, and it reads past junk before the first tag.
+        for entry in entries:
+            with _zip_errors():
+                content = archive.read(entry)  # checks the CRC, so declared sizes cannot lie
+            _check_part(entry.filename, content)
+
+
+@contextlib.contextmanager
+def _zip_errors():
+    """What zipfile raises for damaged, encrypted or exotic archives, as a refusal."""
+    try:
+        yield
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as err:
+        raise _unsafe("het zip-archief is beschadigd of versleuteld") from err
+
+
+def _check_entries(entries: list[zipfile.ZipInfo], max_bytes: int) -> None:
+    if len(entries) > _MAX_ZIP_ENTRIES:
+        raise _unsafe(f"het bevat meer dan {_MAX_ZIP_ENTRIES:,} onderdelen".replace(",", "."))
+    limit = min(_UNZIPPED_PER_UPLOAD_BYTE * max_bytes, _MAX_UNZIPPED_BYTES)
+    names, total = set(), 0
+    for entry in entries:
+        name = entry.filename
+        if name.startswith("/") or "\\" in name or ".." in name or re.match(r"[A-Za-z]:", name):
+            raise _unsafe("een onderdeel heeft een ongeldige naam")
+        if name in names:  # two parsers may each pick another one of the two
+            raise _unsafe("een onderdeel komt twee keer voor")
+        names.add(name)
+        if name.lower().endswith("vbaproject.bin") or "/macrosheets/" in name.lower():
+            raise _unsafe("het bevat macro's")
+        if entry.file_size > _MAX_COMPRESSION_RATIO * entry.compress_size:
+            raise _unsafe("een onderdeel is verdacht sterk gecomprimeerd (zip-bom)")
+        total += entry.file_size
+        if total > limit:
+            raise _unsafe(f"uitgepakt is het groter dan {_megabytes(limit)} MB")
+
+
+def _check_part(name: str, content: bytes) -> None:
+    # calamine decodes UTF-16 parts, which would hide a DOCTYPE from the byte checks below.
+    if content.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
+        raise _unsafe("een onderdeel is in UTF-16 gecodeerd")
+    if b"<!" in content:
+        lowered = content.lower()
+        if b"<!doctype" in lowered or b"<!entity" in lowered:
+            raise _unsafe("het bevat een DOCTYPE- of ENTITY-declaratie")
+    if name.lower() == "[content_types].xml" and re.search(rb"(?i)macroenabled|macrosheet", content):
+        raise _unsafe("het bevat macro's")
+    scan = _arrow_bytes(content)
+    _check_string_count(content, scan)
+    # Look-alikes in comments or text only add to these bounds; they cannot hide a cell.
+    rows, columns = _cell_extent_plain(content, scan) or _cell_extent_any(content)
+    if rows * columns > _MAX_SHEET_CELLS:
+        raise _unsafe(f"een werkblad beslaat meer dan {_MAX_SHEET_CELLS // 1_000_000} miljoen cellen")
+
+
+def _arrow_bytes(content: bytes) -> pa.Array:
+    """The bytes as a one-element binary array for pyarrow's kernels, without a copy."""
+    offsets = pa.py_buffer(np.array([0, len(content)], dtype=np.int64))
+    return pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(content)])
+
+
+def _check_string_count(content: bytes, scan: pa.Array) -> None:
+    """calamine reserves memory for `uniqueCount` shared strings before reading any."""
+    if b"uniqueCount" not in content:
+        return
+    limit = pc.count_substring_regex(scan, _SI)[0].as_py() + 1000
+    for value in _UNIQUE_COUNT.findall(content):
+        digits = re.sub(rb"\D", b"", value).lstrip(b"0")
+        if len(digits) > 9 or int(digits or b"0") > limit:
+            raise _unsafe("het opgegeven aantal teksten klopt niet")
+
+
+def _cell_extent_plain(content: bytes, scan: pa.Array) -> tuple[int, int] | None:
+    """Rows and columns of the used range when every cell is written `<c r="A1"`; else None."""
+    if pc.match_substring_regex(scan, _IRREGULAR_TAG)[0].as_py():
+        return None
+    if b'<c r="' not in content:
+        return 0, 0
+    pieces = pc.list_flatten(pc.split_pattern(scan, b'<c r="')).slice(1)
+    refs = pc.extract_regex(pieces, _CELL_REF)
+    if refs.null_count:
+        return None
+    rows = pc.max(pc.cast(pc.struct_field(refs, [1]), pa.int64())).as_py()
+    letters = pc.ascii_upper(pc.cast(pc.struct_field(refs, [0]), pa.string()))
+    lengths = pc.binary_length(letters)
+    widest = pc.max(pc.filter(letters, pc.equal(lengths, pc.max(lengths)))).as_py()
+    return rows, _column_number(widest.encode())
+
+
+def _cell_extent_any(content: bytes) -> tuple[int, int]:
+    """Upper bounds for any spelling: a cell or row without `r` follows the previous one."""
+    rows = columns = 0
+    for value in set(_R_VALUE.findall(content)):
+        ref = _REF_PARTS.fullmatch(value)
+        if not ref:
+            continue  # calamine refuses such a reference
+        letters, digits = ref.groups()
+        if len(letters) > 3 or len(digits.lstrip(b"0")) > 7:
+            raise _unsafe("een celverwijzing ligt buiten elk werkblad")
+        rows = max(rows, int(digits))
+        columns = max(columns, _column_number(letters))
+    cells_per_row = b"".join(_TAG_KIND.findall(content)).split(b"row")
+    return rows + len(cells_per_row) - 1, columns + max(map(len, cells_per_row))
+
+
+# --------------------------------------------------------------------------- both
+
+
+def _assemble(
+    headers: list[str | None],
+    arrays: list,
+    row_numbers: pa.Array,
+    header_row: int,
+    fmt: str,
+    labels: list[str],
+) -> RawTable:
+    """Drop empty rows and unnamed empty columns, name the columns, refuse duplicates."""
+    table = pa.Table.from_arrays([*arrays, row_numbers], names=[*(f"f{i}" for i in range(len(arrays))), "_row"])
+    blank_rows = _blank_rows(table.columns[:-1])
+    if blank_rows is not None:
+        table = table.filter(pc.invert(blank_rows))
+    if table.num_rows == 0:
+        raise UnreadableFile(_NO_DATA)
+    kept, names, shown = [], [], []
+    for index, (header, label) in enumerate(zip(headers, labels)):
+        header = (header or "").strip()
+        if not header:
+            if pc.all(_blank(table.column(index))).as_py():
+                continue
+            header = f"kolom_{label}"
+        name = normalise_header(header)
+        if name in names:
+            raise UnreadableFile(f"De kolom '{header}' staat meer dan één keer in de kopregel (regel {header_row}).")
+        kept.append(index)
+        names.append(name)
+        shown.append(header)
+    return RawTable(
+        headers=shown,
+        columns=names,
+        table=table.select(kept).rename_columns(names),
+        row_numbers=table.column("_row").combine_chunks(),
+        header_row=header_row,
+        fmt=fmt,
+    )
+
+
+def _blank(column) -> pa.ChunkedArray:
+    return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), ""), True)
+
+
+def _blank_rows(columns: list) -> pa.ChunkedArray | None:
+    """Mask of rows whose cells are all empty or whitespace; None when there are none."""
+    mask = None
+    for column in columns:
+        blank = _blank(column)
+        mask = blank if mask is None else pc.and_(mask, blank)
+        if not pc.any(mask).as_py():
+            return None
+    return mask

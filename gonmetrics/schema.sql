@@ -1,0 +1,101 @@
+-- The GON monitor's store. Every accepted file is one row in `uploads`; its rows
+-- live in `trajectories` (provider extracts) or `registrations` (WIJ extracts).
+-- `current_uploads` says which upload counts for each delivery slot; the views
+-- `current_trajectories` / `current_registrations` are what every figure reads.
+
+CREATE SEQUENCE IF NOT EXISTS upload_seq START 1;
+
+CREATE TABLE IF NOT EXISTS uploads (
+    upload_id    INTEGER PRIMARY KEY,
+    kind         VARCHAR NOT NULL,          -- 'aanbieder' | 'wij'
+    aanbieder    VARCHAR,                   -- provider name as delivered; NULL for WIJ
+    peildatum    DATE NOT NULL,
+    file_name    VARCHAR NOT NULL,
+    sha256       VARCHAR NOT NULL,
+    uploaded_by  VARCHAR NOT NULL,
+    uploaded_at  TIMESTAMP NOT NULL,
+    n_rows       INTEGER NOT NULL,
+    archive_name VARCHAR NOT NULL           -- file name inside the archive folder
+);
+
+-- One row per delivery slot: (kind, slot, peildatum) -> the upload that counts.
+-- slot is the lower-cased provider name, or '' for WIJ.
+CREATE TABLE IF NOT EXISTS current_uploads (
+    kind      VARCHAR NOT NULL,
+    slot      VARCHAR NOT NULL,
+    peildatum DATE NOT NULL,
+    upload_id INTEGER NOT NULL,
+    PRIMARY KEY (kind, slot, peildatum)
+);
+
+CREATE TABLE IF NOT EXISTS trajectories (
+    upload_id                  INTEGER NOT NULL,
+    row_no                     INTEGER NOT NULL,
+    client_id                  VARCHAR NOT NULL,
+    gebied                     VARCHAR NOT NULL,
+    geboortejaar               SMALLINT NOT NULL,
+    ondersteuning              VARCHAR NOT NULL,
+    product                    VARCHAR NOT NULL,
+    doelgroep                  VARCHAR NOT NULL,
+    startdatum                 DATE NOT NULL,
+    einddatum                  DATE,
+    maatschappelijk_initiatief VARCHAR,
+    uitvoerder                 VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS registrations (
+    upload_id        INTEGER NOT NULL,
+    row_no           INTEGER NOT NULL,
+    client_id        VARCHAR NOT NULL,
+    gebied           VARCHAR NOT NULL,
+    geboortejaar     SMALLINT NOT NULL,
+    aanmelddatum     DATE NOT NULL,
+    doelgroep        VARCHAR NOT NULL,
+    toeleiding       VARCHAR NOT NULL,
+    hoofdaanbieder   VARCHAR,
+    beschikking_duur VARCHAR
+);
+
+-- The editable targets table of metrics.md (seeded from data/targets.csv).
+CREATE TABLE IF NOT EXISTS targets (
+    metric    VARCHAR NOT NULL,
+    peildatum DATE NOT NULL,
+    minimum   DOUBLE NOT NULL,
+    PRIMARY KEY (metric, peildatum)
+);
+
+-- Short explanations per area and quarter, shown beside the figures.
+CREATE TABLE IF NOT EXISTS notes (
+    gebied     VARCHAR NOT NULL,
+    peildatum  DATE NOT NULL,
+    text       VARCHAR NOT NULL,
+    author     VARCHAR NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (gebied, peildatum)
+);
+
+-- Who did what, when. Never client data.
+CREATE TABLE IF NOT EXISTS audit_log (
+    logged_at TIMESTAMP NOT NULL,
+    actor     VARCHAR NOT NULL,
+    action    VARCHAR NOT NULL,
+    detail    VARCHAR
+);
+
+-- Key/value facts about the database itself ('demo' = 'true' for the demo).
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+CREATE OR REPLACE VIEW current_trajectories AS
+SELECT u.peildatum, u.aanbieder, t.*
+FROM trajectories t
+JOIN current_uploads c ON c.upload_id = t.upload_id AND c.kind = 'aanbieder'
+JOIN uploads u ON u.upload_id = t.upload_id;
+
+CREATE OR REPLACE VIEW current_registrations AS
+SELECT u.peildatum, r.*
+FROM registrations r
+JOIN current_uploads c ON c.upload_id = r.upload_id AND c.kind = 'wij'
+JOIN uploads u ON u.upload_id = r.upload_id;

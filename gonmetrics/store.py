@@ -1,0 +1,279 @@
+"""The DuckDB store: schema, connections, versioned uploads and their archive.
+
+Access pattern (see README "Concurrency"): within a process, all threads share
+one DuckDB connection per database file and each operation works on its own
+cursor (DuckDB refuses concurrent calls on one connection and races when several
+threads open the same file at once). The shared connection is closed as soon as
+no operation uses it, which releases the file lock, so a second process (a
+command-line ingest next to the dashboard) gets its turn; opening retries for a
+while when another process holds the lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import threading
+import time
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pandas as pd
+
+from .errors import DatabaseBusy, NotFound
+
+if TYPE_CHECKING:
+    from .load import LoadReport
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "gon.duckdb"
+DEFAULT_TARGETS = Path(__file__).resolve().parent.parent / "data" / "targets.csv"
+LOCK_WAIT_SECONDS = float(os.environ.get("GONMETRICS_LOCK_WAIT", "30"))
+MANIFEST = "manifest.json"
+MANIFEST_TABLES = ("uploads", "current_uploads", "targets", "notes", "meta")
+
+
+# path -> [connection, number of operations using it]
+_SHARED: dict[str, list] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def default_db_path() -> Path:
+    """`GONMETRICS_DB` if set, else the project's `data/gon.duckdb`."""
+    return Path(os.environ.get("GONMETRICS_DB") or DEFAULT_DB)
+
+
+def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:  # another process holds the file lock
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                if "lock" in str(exc).lower():
+                    raise DatabaseBusy(
+                        "De database is bezet door een ander proces (bijvoorbeeld een lopende "
+                        f"upload); na {wait:.0f} seconden wachten is het niet gelukt. Probeer het zo opnieuw."
+                    ) from None
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+class Store:
+    """One project database plus its archive folder (`<db>.archive/` beside it)."""
+
+    def __init__(self, db_path: str | Path | None = None, *, wait: float = LOCK_WAIT_SECONDS):
+        self.path = Path(db_path) if db_path else default_db_path()
+        self.archive_dir = self.path.with_name(self.path.name + ".archive")
+        self.wait = wait
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.connect() as con:
+            con.execute(resources.files(__package__).joinpath("schema.sql").read_text())
+            if con.execute("SELECT count(*) FROM targets").fetchone()[0] == 0:
+                con.execute(
+                    "INSERT INTO targets SELECT metric, peildatum::DATE, minimum::DOUBLE "
+                    "FROM read_csv(?, header=true, all_varchar=true)",
+                    [str(DEFAULT_TARGETS)],
+                )
+            self._write_manifest(con)  # repairs a manifest a crash left one change behind
+
+    @contextlib.contextmanager
+    def connect(self):
+        """A cursor of the process's shared connection; the last one out closes it."""
+        key = str(self.path.resolve())
+        with _SHARED_LOCK:
+            shared = _SHARED.get(key)
+            if shared is None:
+                shared = _SHARED[key] = [_open(self.path, self.wait), 0]
+            shared[1] += 1
+            cursor = shared[0].cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            with _SHARED_LOCK:
+                shared[1] -= 1
+                if shared[1] == 0:
+                    shared[0].close()
+                    del _SHARED[key]
+
+    # --- uploads ---------------------------------------------------------
+
+    def ingest(self, data: bytes, file_name: str, user: str, max_bytes: int | None = None) -> LoadReport:
+        """Validate and, if accepted, store one file whole: archive + one transaction."""
+        from .load import check  # the readers are only needed by whoever loads files
+
+        report = check(data, file_name, max_bytes=max_bytes)
+        if not report.accepted:
+            return report  # a refused file leaves no trace, not even in the audit log
+        with self.connect() as con:
+            self._in_transaction(con, lambda: self._store(con, data, report, user))
+            self._write_manifest(con)
+        report.typed_rows = None
+        return report
+
+    def _store(self, con, data: bytes, report: LoadReport, user: str) -> None:
+        duplicate = con.execute("SELECT upload_id FROM uploads WHERE sha256 = ?", [report.sha256]).fetchone()
+        if duplicate:
+            report.duplicate_of = duplicate[0]
+            report.warnings.append(
+                f"Dit bestand is al eerder geladen (upload {duplicate[0]}); er is niets veranderd."
+            )
+            return
+        archive_name = self._archive(data, report)
+        upload_id = con.execute("SELECT nextval('upload_seq')").fetchone()[0]
+        con.execute(
+            "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [upload_id, report.kind, report.aanbieder, report.peildatum, report.file, report.sha256,
+             user, _now(), report.rows, archive_name],
+        )
+        table = "trajectories" if report.kind == "aanbieder" else "registrations"
+        con.register("new_rows", report.typed_rows)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT ? AS upload_id, * FROM new_rows", [upload_id])
+        con.unregister("new_rows")
+        report.upload_id = upload_id
+        report.replaces = self._make_current(con, upload_id)
+        self._audit(con, user, "upload", f"upload {upload_id}: {report.file}")
+
+    def _archive(self, data: bytes, report: LoadReport) -> str:
+        """Keep the raw file, named by its hash; written before the commit, so an
+        accepted upload always has its file (an orphan after a crash is harmless)."""
+        self.archive_dir.mkdir(parents=True, exist_ok=True)
+        name = f"{report.sha256}.{report.fmt}"
+        target = self.archive_dir / name
+        if not target.exists():
+            partial = target.with_suffix(".partial")
+            partial.write_bytes(data)
+            os.replace(partial, target)
+        return name
+
+    def _make_current(self, con, upload_id: int) -> int | None:
+        """Point the upload's delivery slot at it; returns the upload it replaced."""
+        kind, slot, peildatum = con.execute(
+            "SELECT kind, coalesce(lower(aanbieder), ''), peildatum FROM uploads WHERE upload_id = ?", [upload_id]
+        ).fetchone()
+        previous = con.execute(
+            "SELECT upload_id FROM current_uploads WHERE kind = ? AND slot = ? AND peildatum = ?",
+            [kind, slot, peildatum],
+        ).fetchone()
+        con.execute("INSERT OR REPLACE INTO current_uploads VALUES (?, ?, ?, ?)", [kind, slot, peildatum, upload_id])
+        self._bump_version(con)
+        return previous[0] if previous else None
+
+    def restore(self, upload_id: int, user: str) -> None:
+        """Make an earlier upload the current one for its provider (or WIJ) and quarter."""
+        def restore():
+            if not con.execute("SELECT 1 FROM uploads WHERE upload_id = ?", [upload_id]).fetchone():
+                raise NotFound(f"Upload {upload_id} bestaat niet.")
+            self._make_current(con, upload_id)
+            self._audit(con, user, "herstel", f"upload {upload_id} weer actueel gemaakt")
+
+        with self.connect() as con:
+            self._in_transaction(con, restore)
+            self._write_manifest(con)
+
+    def history(self) -> pd.DataFrame:
+        """Every accepted upload, newest first, with whether it is the current one."""
+        with self.connect() as con:
+            return con.execute(
+                """
+                SELECT u.upload_id, u.kind, u.aanbieder, u.peildatum, u.file_name, u.sha256,
+                       u.uploaded_by, u.uploaded_at, u.n_rows, c.upload_id IS NOT NULL AS current
+                FROM uploads u LEFT JOIN current_uploads c USING (upload_id)
+                ORDER BY u.upload_id DESC
+                """
+            ).df()
+
+    # --- targets and notes ------------------------------------------------
+
+    def replace_targets(self, frame: pd.DataFrame, user: str) -> None:
+        """Replace the targets table (validated by targets.set_targets); figures follow."""
+        from .targets import set_targets
+
+        with self.connect() as con:
+            set_targets(con, frame)
+            self._bump_version(con)
+            self._audit(con, user, "doelen gewijzigd", f"{len(frame)} regels")
+            self._write_manifest(con)
+
+    def set_note(self, gebied: str, peildatum: dt.date, text: str, user: str) -> None:
+        """The toelichting for one area (or 'stad') and quarter; empty text removes it."""
+        with self.connect() as con:
+            con.execute("DELETE FROM notes WHERE gebied = ? AND peildatum = ?", [gebied, peildatum])
+            if text.strip():
+                con.execute("INSERT INTO notes VALUES (?, ?, ?, ?, ?)", [gebied, peildatum, text.strip(), user, _now()])
+            self._audit(con, user, "toelichting", f"{gebied} {peildatum}")
+            self._write_manifest(con)
+
+    def notes(self) -> pd.DataFrame:
+        with self.connect() as con:
+            return con.execute("SELECT * FROM notes ORDER BY peildatum DESC, gebied").df()
+
+    # --- bookkeeping -----------------------------------------------------
+
+    @staticmethod
+    def _in_transaction(con, work) -> None:
+        con.execute("BEGIN")
+        try:
+            work()
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.archive_dir / MANIFEST
+
+    def _write_manifest(self, con) -> None:
+        """The upload history, current versions, targets, notes and meta as JSON in
+        the archive folder: with the archived files, enough to rebuild the database."""
+        tables = {name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").df() for name in MANIFEST_TABLES}
+        if tables["uploads"].empty and not self.manifest_path.exists():
+            return
+        self.archive_dir.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({name: frame.to_dict("records") for name, frame in tables.items()},
+                          default=str, ensure_ascii=False, indent=1)
+        partial = self.manifest_path.with_suffix(".partial")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, self.manifest_path)
+
+    def _audit(self, con, user: str, action: str, detail: str) -> None:
+        con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?)", [_now(), user, action, detail])
+
+    def audit(self, user: str, action: str, detail: str = "") -> None:
+        with self.connect() as con:
+            self._audit(con, user, action, detail)
+
+    def _bump_version(self, con) -> None:
+        con.execute(
+            "INSERT OR REPLACE INTO meta SELECT 'data_version', "
+            "(coalesce(max(value::BIGINT), 0) + 1)::VARCHAR FROM meta WHERE key = 'data_version'"
+        )
+
+    def data_version(self) -> int:
+        """Changes with every upload or restore: the key for cached query results."""
+        return int(self.get_meta("data_version") or 0)
+
+    def get_meta(self, key: str) -> str | None:
+        with self.connect() as con:
+            row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.connect() as con:
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+            self._write_manifest(con)
+
+    def is_empty(self) -> bool:
+        with self.connect() as con:
+            return con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)

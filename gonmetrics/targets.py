@@ -1,0 +1,162 @@
+"""Targets (streefwaarden): the editable table, its interpolation and the on-track status.
+
+metrics.md: between two points of a metric the target for a quarter lies on the
+straight line between them, counted in quarters; there is no target on or before
+the first point of a metric, nor after its last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import pandas as pd
+
+from .definitions import FRACTION_METRICS
+from .errors import InvalidTargets
+
+ON_TRACK = "op koers"
+BEHIND = "achter"
+# Interpolated targets carry float rounding (0.15 * 3 / 4); a value equal to the
+# target on paper must not come out "achter".
+_TOLERANCE = 1e-9
+
+Points = pd.DataFrame | Iterable[tuple[str, dt.date, float]]
+
+
+def target_table(con) -> pd.DataFrame:
+    """The raw targets table: metric, peildatum (date), minimum."""
+    frame = con.execute("SELECT metric, peildatum, minimum FROM targets ORDER BY metric, peildatum").df()
+    frame["peildatum"] = frame["peildatum"].dt.date
+    return frame
+
+
+def quarter_index(day: dt.date) -> int:
+    """Consecutive quarters get consecutive numbers: the unit of the target line."""
+    return day.year * 4 + (day.month - 1) // 3
+
+
+def quarter_end(index: int) -> dt.date:
+    """The peildatum of the quarter numbered `index` by quarter_index."""
+    year, quarter = divmod(index, 4)
+    return dt.date(year, 3 * quarter + 3, 30 if quarter in (1, 2) else 31)
+
+
+def metric_points(points: Points, metric: str) -> list[tuple[dt.date, float]]:
+    """The (peildatum, minimum) points of one metric, in date order."""
+    return sorted((_as_date(day), float(minimum)) for m, day, minimum in _rows(points) if m == metric)
+
+
+def target_for(points: Points, metric: str, peildatum: dt.date) -> float | None:
+    """The minimum in force for `metric` in the quarter ending `peildatum`, or None."""
+    peildatum = _as_date(peildatum)
+    line = metric_points(points, metric)
+    for (day0, min0), (day1, min1) in zip(line, line[1:]):
+        if day0 < peildatum <= day1:
+            steps = quarter_index(day1) - quarter_index(day0)
+            return min0 + (min1 - min0) * (quarter_index(peildatum) - quarter_index(day0)) / steps
+    return None
+
+
+def target_frame(points: Points, quarters: Iterable[dt.date]) -> pd.DataFrame:
+    """metric, peildatum, target for every metric in `points` and every quarter that has one."""
+    points = list(_rows(points))
+    rows = [
+        (metric, quarter, target)
+        for metric in sorted({p[0] for p in points})
+        for quarter in sorted(set(quarters))
+        if (target := target_for(points, metric, quarter)) is not None
+    ]
+    return pd.DataFrame(rows, columns=["metric", "peildatum", "target"]).astype({"target": "float64"})
+
+
+def status(value: float | None, target: float | None) -> str | None:
+    """'op koers' at or above the target, 'achter' below it; None without a value or target."""
+    if _missing(value) or _missing(target):
+        return None
+    return ON_TRACK if value >= target - _TOLERANCE else BEHIND
+
+
+def set_targets(con, frame: pd.DataFrame) -> None:
+    """Replace the whole targets table by `frame` (metric, peildatum, minimum), in one transaction.
+
+    Raises InvalidTargets (Dutch message listing every problem) and then changes nothing.
+    """
+    rows = _validated(frame)
+    con.execute("BEGIN")
+    try:
+        con.execute("DELETE FROM targets")
+        if rows:
+            con.executemany("INSERT INTO targets VALUES (?, ?, ?)", rows)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _validated(frame: pd.DataFrame) -> list[tuple[str, dt.date, float]]:
+    missing = [c for c in ("metric", "peildatum", "minimum") if c not in frame.columns]
+    if missing:
+        raise InvalidTargets(f"De streefwaarden missen de kolom(men): {', '.join(missing)}.")
+    if frame.empty:  # Store() would silently seed the defaults again into an empty table
+        raise InvalidTargets("Een lege tabel met streefwaarden kan niet worden opgeslagen.")
+    problems, rows, seen = [], [], set()
+    for line, (metric, peildatum, minimum) in enumerate(
+        frame[["metric", "peildatum", "minimum"]].itertuples(index=False), start=1
+    ):
+        where = f"regel {line}"
+        if metric not in FRACTION_METRICS:
+            problems.append(f"{where}: '{metric}' is geen cijfer waarvoor een streefwaarde kan gelden")
+        day = _parse_date(peildatum)
+        if day is None or not _is_quarter_end(day):
+            problems.append(f"{where}: peildatum '{peildatum}' is niet de laatste dag van een kwartaal")
+        value = _parse_share(minimum)
+        if value is None:
+            problems.append(f"{where}: minimum '{minimum}' is geen getal tussen 0 en 1")
+        if day is not None and (metric, day) in seen:
+            problems.append(f"{where}: {metric} op {day} staat er twee keer in")
+        seen.add((metric, day))
+        rows.append((metric, day, value))
+    if problems:
+        raise InvalidTargets("De streefwaarden zijn niet opgeslagen. " + "; ".join(problems) + ".")
+    return rows
+
+
+def _parse_date(value) -> dt.date | None:
+    # Only unambiguous forms: a date object or ISO text (never guess 01-03 vs 03-01).
+    if isinstance(value, dt.datetime):  # also pd.Timestamp
+        return None if pd.isna(value) else value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _is_quarter_end(day: dt.date) -> bool:
+    return day.month in (3, 6, 9, 12) and (day + dt.timedelta(days=1)).day == 1
+
+
+def _parse_share(value) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0.0 <= number <= 1.0 else None  # NaN fails both comparisons
+
+
+def _rows(points: Points):
+    if isinstance(points, pd.DataFrame):
+        return points[["metric", "peildatum", "minimum"]].itertuples(index=False)
+    return points
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _missing(x) -> bool:
+    return x is None or bool(pd.isna(x))

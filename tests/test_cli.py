@@ -1,0 +1,66 @@
+"""The command line of shared/cli.md, run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROW, provider_csv
+from tests.test_validate import replace_field
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, env_db: Path | None = None) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT)}
+    if env_db:
+        env["GONMETRICS_DB"] = str(env_db)
+    return subprocess.run([sys.executable, "-m", "gonmetrics", *args], capture_output=True, text=True,
+                          cwd=PROJECT, env=env, timeout=120)
+
+
+def test_ingest_json_reports_each_file_and_exit_code(tmp_path):
+    good = tmp_path / "goed.csv"
+    good.write_bytes(provider_csv(ROW))
+    bad = tmp_path / "fout.csv"
+    bad.write_bytes(provider_csv(ROW, replace_field(replace_field(ROW, 2, "client-0002"), 3, "Noord")))
+    db = tmp_path / "gon.duckdb"
+    result = run_cli("ingest", str(good), str(bad), "--db", str(db), "--user", "ana", "--json")
+    assert result.returncode == 1, result.stderr
+    reports = json.loads(result.stdout)
+    assert [r["status"] for r in reports] == ["accepted", "refused"]
+    assert reports[0] == {"file": "goed.csv", "status": "accepted", "kind": "aanbieder", "rows": 1,
+                          "errors": [], "warnings": []}
+    assert reports[1]["rows"] == 2
+    assert [(e["row"], e["column"]) for e in reports[1]["errors"]] == [(3, "gebied")]
+
+
+def test_ingest_all_accepted_exits_0_and_prints_dutch_report(tmp_path):
+    good = tmp_path / "goed.csv"
+    good.write_bytes(provider_csv(ROW))
+    result = run_cli("ingest", str(good), env_db=tmp_path / "gon.duckdb")
+    assert result.returncode == 0, result.stderr
+    assert "goed.csv: geaccepteerd (aanbiedersextract, Zorg BV, peildatum 31-03-2027, 1 regels)" in result.stdout
+    assert (tmp_path / "gon.duckdb").exists()  # GONMETRICS_DB chose the database
+
+
+def test_refused_report_names_row_and_column_in_dutch(tmp_path):
+    bad = tmp_path / "fout.csv"
+    bad.write_bytes(provider_csv(replace_field(ROW, 3, "Noord")))
+    result = run_cli("ingest", str(bad), "--db", str(tmp_path / "gon.duckdb"))
+    assert result.returncode == 1
+    assert "fout.csv: GEWEIGERD, 1 fout(en); er is niets opgeslagen." in result.stdout
+    assert "regel 2, kolom gebied: Onbekend gebied 'Noord'" in result.stdout
+
+
+def test_usage_error_exits_2(tmp_path):
+    assert run_cli("ingest", "--db", str(tmp_path / "x.duckdb")).returncode == 2
+    assert run_cli("bestaat-niet").returncode == 2
+
+
+def test_missing_file_is_refused_not_a_crash(tmp_path):
+    result = run_cli("ingest", str(tmp_path / "nergens.csv"), "--db", str(tmp_path / "gon.duckdb"), "--json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)[0]["status"] == "refused"

@@ -1,0 +1,18 @@
+"""Secure Streamlit settings are set in the project's own config."""
+
+import tomllib
+from pathlib import Path
+
+CONFIG = Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml"
+
+
+def test_secure_streamlit_settings():
+    config = tomllib.loads(CONFIG.read_text())
+    server = config["server"]
+    assert server["enableXsrfProtection"] is True
+    assert server["enableCORS"] is True
+    assert server["enableStaticServing"] is False
+    assert server["address"] == "127.0.0.1"  # local mode listens on loopback only
+    assert server["maxUploadSize"] == 50
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["browser"]["gatherUsageStats"] is False

@@ -1,0 +1,235 @@
+"""export_frame against a deliberately simple pure-Python reading of metrics.md.
+
+Hypothesis writes small random deliveries (a few providers, 1-3 quarters, a handful
+of clients in random areas, dates around the quarters, some re-deliveries); the
+reference below recomputes every row with dicts and loops, no SQL, straight from
+the text of metrics.md (and the extra figures documented in gonmetrics.definitions).
+"""
+
+import datetime as dt
+import math
+from collections import defaultdict
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from metrics_helpers import insert_upload, new_store, registration, trajectory
+
+from gonmetrics.definitions import METRICS
+from gonmetrics.metrics import export_frame
+
+D = dt.date
+QUARTERS = [D(2026, 12, 31), D(2027, 3, 31), D(2027, 6, 30), D(2027, 9, 30), D(2027, 12, 31)]
+PROVIDERS = ["Lentis", "Cosis", "Arcus"]
+CLIENTS = [f"client{i:02d}" for i in range(8)]
+AREAS = ["centrum", "west", "oost", "zuid"]
+ALL_AREAS = AREAS + ["stad"]
+BIRTH_YEARS = [1950, 1952, 1953, 1962, 1977, 1992, 2000, 2001, 2009, 2010]
+AGE_GROUPS = [("0-17", 0, 17), ("18-26", 18, 26), ("27-34", 27, 34), ("35-49", 35, 49),
+              ("50-64", 50, 64), ("65-74", 65, 74), ("75+", 75, 999)]
+ORDER = ["users", "share_basis", "spread_basis", "share_mixed", "share_mi",
+         *[f"age_group:{g}" for g, _, _ in AGE_GROUPS],
+         "youth_mh_inflow", "youth_mh_inflow_share", "wait_open", "wait_days_median", "wait_days_p80"]
+TARGET_POINTS = {  # the default table of metrics.md
+    "share_basis": [(D(2026, 12, 31), 0.0), (D(2027, 12, 31), 0.15), (D(2028, 12, 31), 0.30),
+                    (D(2029, 12, 31), 0.50), (D(2030, 12, 31), 0.70)],
+    "share_mi": [(D(2026, 12, 31), 0.15), (D(2030, 12, 31), 0.15)],
+}
+
+
+def quarter_start(q: dt.date) -> dt.date:
+    return D(q.year, q.month - 2, 1)
+
+
+def near(q: dt.date) -> list[dt.date]:
+    """A few dates in and just around quarter q: equal dates are likely on purpose."""
+    start = quarter_start(q)
+    return [start - dt.timedelta(days=1), start, start + dt.timedelta(days=20), q - dt.timedelta(days=1), q]
+
+
+DATES = sorted({d for q in QUARTERS for d in near(q)} | {D(2025, 6, 1), D(2026, 1, 1)})
+
+# --- random deliveries --------------------------------------------------------
+
+
+@st.composite
+def trajectories(draw, q):
+    ondersteuning = draw(st.sampled_from(["basis", "aanvullend"]))
+    return trajectory(
+        draw(st.sampled_from(CLIENTS)), draw(st.sampled_from(AREAS)), ondersteuning,
+        startdatum=draw(st.sampled_from([d for d in DATES if d <= q])),
+        einddatum=draw(st.one_of(st.none(), st.sampled_from([d for d in DATES if d >= quarter_start(q)]))),
+        geboortejaar=draw(st.sampled_from(BIRTH_YEARS)),
+        mi=draw(st.sampled_from([None, "Wiershoeck"])) if ondersteuning == "basis" else None,
+    )
+
+
+@st.composite
+def registrations(draw, q):
+    return registration(
+        draw(st.sampled_from(CLIENTS)), draw(st.sampled_from(AREAS)),
+        draw(st.sampled_from([d for d in near(q) if d >= quarter_start(q)])),
+        geboortejaar=draw(st.sampled_from(BIRTH_YEARS)),
+        doelgroep=draw(st.sampled_from(["psychisch", "overig"])),
+        toeleiding=draw(st.sampled_from(["basis", "aanvullend", "lichte_ondersteuning",
+                                         "maatschappelijk_initiatief", "anders", "lopend"])),
+    )
+
+
+@st.composite
+def slot_versions(draw, rows):
+    """The uploads of one delivery slot, in upload order; exactly one is current."""
+    versions = draw(st.lists(st.lists(rows, min_size=1, max_size=6), min_size=1, max_size=3))
+    current = draw(st.integers(0, len(versions) - 1))  # not always the newest: a restore
+    return [(version, n == current) for n, version in enumerate(versions)]
+
+
+@st.composite
+def deliveries(draw):
+    first = draw(st.integers(0, len(QUARTERS) - 1))
+    quarters = QUARTERS[first:first + draw(st.integers(1, 3))]
+    slots = {}
+    for q in quarters:
+        for name in draw(st.lists(st.sampled_from(PROVIDERS), unique=True, max_size=3)):
+            slots[("aanbieder", name, q)] = draw(slot_versions(trajectories(q)))
+        if draw(st.booleans()):
+            slots[("wij", None, q)] = draw(slot_versions(registrations(q)))
+    return slots
+
+
+# --- the reference ------------------------------------------------------------
+
+
+def ratio(numerator, denominator):
+    return numerator / denominator if denominator else None
+
+
+def quantile(values, p):
+    """Linear interpolation between the closest ranks (quantile_cont)."""
+    xs = sorted(values)
+    pos = (len(xs) - 1) * p
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (pos - lo) * (xs[hi] - xs[lo])
+
+
+def reference_target(metric, q):
+    number = lambda d: d.year * 4 + d.month // 3  # noqa: E731 - consecutive quarters, consecutive numbers
+    points = TARGET_POINTS.get(metric, [])
+    for (d0, m0), (d1, m1) in zip(points, points[1:]):
+        if d0 < q <= d1:
+            return m0 + (m1 - m0) * (number(q) - number(d0)) / (number(d1) - number(d0))
+    return None
+
+
+def provider_figures(current, q, put):
+    active = [r for (kind, _, qq), rows in current.items() if kind == "aanbieder" and qq == q for r in rows
+              if r["startdatum"] <= q and (r["einddatum"] is None or r["einddatum"] >= q)]
+    born = {}
+    for r in sorted(active, key=lambda r: (r["startdatum"], r["geboortejaar"])):
+        born[r["client_id"]] = r["geboortejaar"]  # the last one sorted wins: latest start, then highest year
+    share_basis = {}
+    for area in ALL_AREAS:
+        mine = defaultdict(list)
+        for r in active:
+            if area == "stad" or r["gebied"] == area:
+                mine[r["client_id"]].append({r["ondersteuning"]: r["maatschappelijk_initiatief"]})
+        kinds = {c: {k for row in rows for k in row} for c, rows in mine.items()}
+        users = len(mine)
+        only_basis = sum(1 for k in kinds.values() if k == {"basis"})
+        mixed = sum(1 for k in kinds.values() if k == {"basis", "aanvullend"})
+        with_basis = sum(1 for k in kinds.values() if "basis" in k)
+        with_mi = sum(1 for rows in mine.values() if any(row.get("basis") for row in rows))
+        put("users", area, users, None, users)
+        put("share_basis", area, only_basis, users, ratio(only_basis, users))
+        put("share_mixed", area, mixed, users, ratio(mixed, users))
+        put("share_mi", area, with_mi, with_basis, ratio(with_mi, with_basis))
+        for label, low, high in AGE_GROUPS:
+            n = sum(1 for c in mine if low <= q.year - born[c] <= high)
+            put(f"age_group:{label}", area, n, users, ratio(n, users))
+        share_basis[area] = ratio(only_basis, users)
+    values = [share_basis[a] for a in AREAS if share_basis[a] is not None]
+    put("spread_basis", "stad", None, None, max(values) - min(values) if len(values) >= 2 else None)
+
+
+def wij_figures(current, q, put):
+    starts = [(r["client_id"], r["startdatum"])
+              for (kind, _, _), rows in current.items() if kind == "aanbieder" for r in rows]
+    for area in ALL_AREAS:
+        mine = [r for r in current[("wij", None, q)] if area == "stad" or r["gebied"] == area]
+        youth = sum(1 for r in mine
+                    if r["doelgroep"] == "psychisch" and 18 <= r["aanmelddatum"].year - r["geboortejaar"] <= 26)
+        referred = [r for r in mine if r["toeleiding"] in ("basis", "aanvullend")]
+        waits = []
+        for r in referred:
+            later = [s for c, s in starts if c == r["client_id"] and s >= r["aanmelddatum"]]
+            if later:
+                waits.append((min(later) - r["aanmelddatum"]).days)
+        open_ = len(referred) - len(waits)
+        put("youth_mh_inflow", area, youth, None, youth)
+        put("youth_mh_inflow_share", area, youth, len(mine), ratio(youth, len(mine)))
+        put("wait_open", area, open_, len(referred), ratio(open_, len(referred)))
+        put("wait_days_median", area, len(waits), None, quantile(waits, 0.5) if waits else None)
+        put("wait_days_p80", area, len(waits), None, quantile(waits, 0.8) if waits else None)
+
+
+def reference(slots):
+    current = {key: next(rows for rows, is_current in versions if is_current) for key, versions in slots.items()}
+    rows = []
+    for q in sorted({q for _, _, q in current}):
+        def put(metric, area, numerator, denominator, value):
+            rows.append((q, metric, area, numerator, denominator, value, reference_target(metric, q)))
+        if any(kind == "aanbieder" and qq == q for kind, _, qq in current):
+            provider_figures(current, q, put)
+        if ("wij", None, q) in current:
+            wij_figures(current, q, put)
+    return sorted(rows, key=lambda r: (r[0], ORDER.index(r[1]), ALL_AREAS.index(r[2])))
+
+
+# --- the comparison -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return new_store(tmp_path_factory.mktemp("differential"))
+
+
+def load(con, slots):
+    """Replace the store's deliveries by `slots`, in one transaction (fast)."""
+    con.execute("BEGIN")
+    for table in ("trajectories", "registrations", "current_uploads", "uploads"):
+        con.execute(f"DELETE FROM {table}")
+    upload_id = 0
+    for (kind, name, q), versions in slots.items():
+        for rows, is_current in versions:
+            upload_id += 1
+            insert_upload(con, upload_id, kind, name, q, rows, is_current)
+    con.execute("COMMIT")
+
+
+def plain(x):
+    """NA / NaN -> None, numbers as Python numbers."""
+    return None if pd.isna(x) else x.item() if hasattr(x, "item") else x
+
+
+def same(actual, expected) -> bool:
+    if expected is None or actual is None:
+        return actual is expected
+    return math.isclose(actual, expected, rel_tol=0, abs_tol=1e-9)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(slots=deliveries())
+def test_export_matches_the_reference(store, slots):
+    with store.connect() as con:
+        load(con, slots)
+        frame = export_frame(con)
+    expected = reference(slots)
+    actual = [
+        (r.peildatum, r.metric, r.gebied, plain(r.numerator), plain(r.denominator), plain(r.value), plain(r.target))
+        for r in frame.itertuples(index=False)
+    ]
+    assert [r[:5] for r in actual] == [r[:5] for r in expected]
+    for got, want in zip(actual, expected):
+        assert same(got[5], want[5]) and same(got[6], want[6]), (got, want)
+    assert set(frame.metric) <= set(METRICS)  # every figure the export can produce is defined

@@ -1,0 +1,131 @@
+"""Concurrency, crashes and recovery of the store (issue "Access, privacy and robustness")."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from gonmetrics.store import Store
+from tests.conftest import ROW, provider_csv
+from tests.test_validate import replace_field
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def rows(n: int, provider: str = "Zorg BV") -> bytes:
+    return provider_csv(*(replace_field(replace_field(ROW, 0, provider), 2, f"client-{i:06d}") for i in range(n)))
+
+
+def count(store: Store) -> int:
+    with store.connect() as con:
+        return con.execute("SELECT count(*) FROM current_trajectories").fetchone()[0]
+
+
+def python(code: str, env_extra: dict | None = None) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), **(env_extra or {})}
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=PROJECT, env=env)
+
+
+def test_twenty_readers_see_before_or_after_never_between(store):
+    store.ingest(rows(3000), "q1.csv", user="ana")
+    redelivery = rows(5000)
+    seen, errors, stop = set(), [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                seen.add(count(store))
+            except Exception as exc:  # noqa: BLE001 - any error is a failure here
+                errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(20)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    report = store.ingest(redelivery, "q1-correctie.csv", user="ana")
+    time.sleep(0.2)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert report.accepted and report.replaces == 1
+    assert errors == []
+    assert seen == {3000, 5000}
+
+
+HOLD = """
+import sys, time
+from gonmetrics.store import Store
+store = Store(sys.argv[1] if len(sys.argv) > 1 else {db!r})
+with store.connect() as con:
+    print("holding", flush=True)
+    time.sleep({seconds})
+"""
+
+
+def test_second_process_ingest_waits_for_the_holder_and_succeeds(tmp_path):
+    db = tmp_path / "gon.duckdb"
+    Store(db)
+    holder = python(HOLD.format(db=str(db), seconds=2))
+    assert holder.stdout.readline().strip() == "holding"
+    (tmp_path / "q1.csv").write_bytes(rows(10))
+    result = subprocess.run([sys.executable, "-m", "gonmetrics", "ingest", str(tmp_path / "q1.csv"), "--db", str(db)],
+                            capture_output=True, text=True, cwd=PROJECT, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(PROJECT)})
+    holder.wait(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert count(Store(db)) == 10
+
+
+def test_second_process_ingest_gives_up_with_a_clear_reason(tmp_path):
+    db = tmp_path / "gon.duckdb"
+    Store(db)
+    holder = python(HOLD.format(db=str(db), seconds=6))
+    assert holder.stdout.readline().strip() == "holding"
+    (tmp_path / "q1.csv").write_bytes(rows(10))
+    result = subprocess.run([sys.executable, "-m", "gonmetrics", "ingest", str(tmp_path / "q1.csv"), "--db", str(db)],
+                            capture_output=True, text=True, cwd=PROJECT, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(PROJECT), "GONMETRICS_LOCK_WAIT": "1"})
+    holder.kill()
+    holder.wait()
+    assert result.returncode == 1
+    assert "bezet door een ander proces" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert Store(db).is_empty()
+
+
+KILLED_MID_INGEST = """
+import sys, time
+from gonmetrics.store import Store
+original = Store._make_current
+
+def slow(self, con, upload_id):
+    print("inside", flush=True)  # rows are inserted, the transaction is still open
+    time.sleep(30)
+    return original(self, con, upload_id)
+
+Store._make_current = slow
+store = Store({db!r})
+store.ingest(open({file!r}, "rb").read(), "q2.csv", user="ana")
+"""
+
+
+def test_sigkill_mid_ingest_leaves_the_database_as_it_was(tmp_path):
+    db = tmp_path / "gon.duckdb"
+    store = Store(db)
+    store.ingest(rows(50), "q1.csv", user="ana")
+    (tmp_path / "q2.csv").write_bytes(rows(20000, provider="Andere Zorg"))
+    victim = python(KILLED_MID_INGEST.format(db=str(db), file=str(tmp_path / "q2.csv")))
+    assert victim.stdout.readline().strip() == "inside"
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    reopened = Store(db)
+    assert len(reopened.history()) == 1
+    with reopened.connect() as con:
+        assert con.execute("SELECT count(*) FROM trajectories").fetchone()[0] == 50
+    assert reopened.ingest(rows(5, provider="Derde Zorg"), "q3.csv", user="ana").upload_id == 2

@@ -1,0 +1,113 @@
+"""Storage: one transaction per file, archive with hash, re-delivery, restore,
+the same file twice, and refused files that leave no trace."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from gonmetrics.store import Store
+from tests.conftest import ROW, WIJ_ROW, provider_csv, wij_csv
+from tests.test_validate import replace_field
+
+Q1 = provider_csv(ROW, replace_field(ROW, 2, "client-0002"))
+Q1_CORRECTED = provider_csv(ROW, replace_field(ROW, 2, "client-0002"), replace_field(ROW, 2, "client-0003"))
+
+
+def snapshot(store: Store) -> dict[str, str]:
+    """Hash of every file of the database and its archive."""
+    files = [p for p in store.path.parent.rglob("*") if p.is_file()]
+    return {str(p.relative_to(store.path.parent)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def current_rows(store: Store) -> int:
+    with store.connect() as con:
+        return con.execute("SELECT count(*) FROM current_trajectories").fetchone()[0]
+
+
+def test_accepted_file_is_stored_with_its_archive(store):
+    report = store.ingest(Q1, "2027-Q1 west.csv", user="ana")
+    assert report.accepted and report.upload_id == 1 and report.rows == 2
+    history = store.history()
+    assert list(history["file_name"]) == ["2027-Q1 west.csv"]
+    assert history.loc[0, "uploaded_by"] == "ana" and bool(history.loc[0, "current"])
+    digest = hashlib.sha256(Q1).hexdigest()
+    assert history.loc[0, "sha256"] == digest
+    assert (store.archive_dir / f"{digest}.csv").read_bytes() == Q1
+    assert current_rows(store) == 2
+
+
+def test_redelivery_replaces_and_restore_brings_the_earlier_back(store):
+    first = store.ingest(Q1, "q1.csv", user="ana")
+    second = store.ingest(Q1_CORRECTED, "q1-correctie.csv", user="bob")
+    assert second.replaces == first.upload_id
+    assert current_rows(store) == 3
+    history = store.history().set_index("upload_id")
+    assert not history.loc[first.upload_id, "current"] and history.loc[second.upload_id, "current"]
+    version = store.data_version()
+    store.restore(first.upload_id, user="ana")
+    assert current_rows(store) == 2
+    assert store.data_version() == version + 1
+    assert len(store.history()) == 2
+
+
+def test_other_provider_and_wij_do_not_replace_each_other(store):
+    store.ingest(Q1, "q1.csv", user="ana")
+    other = provider_csv(replace_field(replace_field(ROW, 0, "Andere Zorg"), 2, "client-0009"))
+    assert store.ingest(other, "ander.csv", user="ana").replaces is None
+    assert store.ingest(wij_csv(WIJ_ROW), "wij.csv", user="ana").replaces is None
+    assert current_rows(store) == 3
+
+
+def test_provider_name_in_other_case_is_the_same_delivery_slot(store):
+    store.ingest(Q1, "q1.csv", user="ana")
+    again = provider_csv(replace_field(ROW, 0, "ZORG BV"))
+    assert store.ingest(again, "q1b.csv", user="ana").replaces == 1
+
+
+def test_same_file_twice_changes_nothing(store):
+    store.ingest(Q1, "q1.csv", user="ana")
+    before = snapshot(store)
+    report = store.ingest(Q1, "q1-nogmaals.csv", user="bob")
+    assert report.accepted and report.duplicate_of == 1 and report.upload_id is None
+    assert any("al eerder geladen" in w for w in report.warnings)
+    assert len(store.history()) == 1
+    assert snapshot(store) == before
+
+
+def test_refused_files_leave_database_and_archive_byte_for_byte(store):
+    store.ingest(Q1, "q1.csv", user="ana")
+    before = snapshot(store)
+    refused = [
+        provider_csv(ROW, replace_field(ROW, 3, "Noord")),
+        provider_csv(replace_field(ROW, 2, "123456782")),
+        b"",
+        b"\x00\x01\x02 binary",
+    ]
+    for data in refused:
+        assert not store.ingest(data, "fout.csv", user="ana").accepted
+    assert snapshot(store) == before
+
+
+def test_a_failure_inside_the_transaction_rolls_everything_back(store, monkeypatch):
+    store.ingest(Q1, "q1.csv", user="ana")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Store, "_make_current", broken)
+    try:
+        store.ingest(Q1_CORRECTED, "q1-correctie.csv", user="ana")
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the failure should surface")
+    assert len(store.history()) == 1
+    with store.connect() as con:
+        assert con.execute("SELECT count(*) FROM trajectories").fetchone()[0] == 2
+
+
+def test_fresh_db_path_starts_an_empty_project(tmp_path):
+    store = Store(tmp_path / "sub" / "x.duckdb")
+    assert store.is_empty() and store.history().empty
+    assert Path(tmp_path / "sub" / "x.duckdb").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -59,9 +60,9 @@ def test_twenty_readers_see_before_or_after_never_between(store):
 
 
 HOLD = """
-import sys, time
+import time
 from gonmetrics.store import Store
-store = Store(sys.argv[1] if len(sys.argv) > 1 else {db!r})
+store = Store({db!r})
 with store.connect() as con:
     print("holding", flush=True)
     time.sleep({seconds})
@@ -129,3 +130,45 @@ def test_sigkill_mid_ingest_leaves_the_database_as_it_was(tmp_path):
     with reopened.connect() as con:
         assert con.execute("SELECT count(*) FROM trajectories").fetchone()[0] == 50
     assert reopened.ingest(rows(5, provider="Derde Zorg"), "q3.csv", user="ana").upload_id == 2
+
+
+def export_of(store: Store) -> str:
+    from gonmetrics.metrics import export_csv, export_frame
+
+    with store.connect() as con:
+        return export_csv(export_frame(con))
+
+
+def test_rebuild_from_the_archive_gives_the_same_export(tmp_path):
+    from gonmetrics.rebuild import rebuild
+    from tests.conftest import WIJ_ROW, wij_csv
+
+    db = tmp_path / "gon.duckdb"
+    store = Store(db)
+    first = store.ingest(rows(40), "q1.csv", user="ana")
+    store.ingest(rows(60), "q1-correctie.csv", user="bob")
+    store.restore(first.upload_id, user="ana")  # the history must survive, not only the latest files
+    store.ingest(rows(7, provider="Andere Zorg"), "ander.csv", user="ana")
+    store.ingest(wij_csv(WIJ_ROW), "wij.csv", user="ana")
+    store.set_note("west", dt.date(2027, 3, 31), "Nieuwe aanbieder gestart.", user="ana")
+    original_export, original_history = export_of(store), store.history()
+    assert original_export.count("\n") > 50
+
+    db.unlink()  # the database is lost; the archive folder remains
+    assert rebuild(db) == []
+    rebuilt = Store(db)
+    assert export_of(rebuilt) == original_export
+    assert rebuilt.history().equals(original_history)
+    assert list(rebuilt.notes()["text"]) == ["Nieuwe aanbieder gestart."]
+    assert rebuilt.ingest(rows(3, provider="Derde Zorg"), "derde.csv", user="ana").upload_id == 5
+
+
+def test_rebuild_command_reports_and_keeps_the_old_database(tmp_path):
+    db = tmp_path / "gon.duckdb"
+    Store(db).ingest(rows(5), "q1.csv", user="ana")
+    result = subprocess.run([sys.executable, "-m", "gonmetrics", "rebuild", "--db", str(db)], capture_output=True,
+                            text=True, cwd=PROJECT, env={**os.environ, "PYTHONPATH": str(PROJECT)}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "herbouwd" in result.stdout
+    assert (tmp_path / "gon.duckdb.bak").exists()
+    assert count(Store(db)) == 5

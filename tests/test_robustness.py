@@ -48,12 +48,14 @@ def test_twenty_readers_see_before_or_after_never_between(store):
     threads = [threading.Thread(target=reader) for _ in range(20)]
     for t in threads:
         t.start()
-    time.sleep(0.2)
-    report = store.ingest(redelivery, "q1-correctie.csv", user="ana")
-    time.sleep(0.2)
-    stop.set()
-    for t in threads:
-        t.join()
+    try:
+        time.sleep(0.2)
+        report = store.ingest(redelivery, "q1-correctie.csv", user="ana")
+        time.sleep(0.2)
+    finally:  # the readers must stop even when the ingest fails
+        stop.set()
+        for t in threads:
+            t.join()
     assert report.accepted and report.replaces == 1
     assert errors == []
     assert seen == {3000, 5000}

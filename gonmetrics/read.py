@@ -328,7 +328,11 @@ def _find_header_row(batch: pa.RecordBatch) -> int | None:
 
 
 def _excel_text(column: pa.Array) -> pa.Array:
-    """Date cells come out as 'YYYY-MM-DD 00:00:00'; the contract's date form is ISO."""
+    """Date cells come out as 'YYYY-MM-DD 00:00:00'; the contract's date form is ISO.
+
+    A text cell typed exactly like that is shortened too: calamine's text gives no way to
+    tell the two apart, and the date it means is the same.
+    """
     return pc.replace_substring_regex(
         column, pattern=r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?Z?$", replacement=r"\1"
     )

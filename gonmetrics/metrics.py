@@ -47,13 +47,15 @@ def _area_bits() -> str:
     return f"(VALUES {', '.join(rows)}) AS areas(gebied, bit)"
 
 
-def client_facts_sql() -> str:
+def client_facts_sql(only_peildatum: str | None = None) -> str:
     """SELECT of the fact relation: one row per (peildatum, client_id, gebied incl. 'stad').
 
     has_basis / has_aanvullend / has_mi_basis look at the client's active trajectories in
     that area ('stad': in all areas); geboortejaar follows the tie rule over all of the
-    client's active trajectories in the quarter, whatever the area.
+    client's active trajectories in the quarter, whatever the area. `only_peildatum`: an
+    SQL expression (e.g. a parameter) restricting the relation to one quarter.
     """
+    only = f"AND peildatum = {only_peildatum}" if only_peildatum else ""
     return f"""
     WITH clients AS (  -- one pass over the active trajectories: per client, where what is active
         SELECT peildatum, client_id,
@@ -64,7 +66,7 @@ def client_facts_sql() -> str:
                -- struct order = the tie rule: latest startdatum, then highest geboortejaar
                max({{'startdatum': startdatum, 'geboortejaar': geboortejaar}}).geboortejaar AS geboortejaar
         FROM current_trajectories JOIN {_area_bits()} USING (gebied)
-        WHERE startdatum <= peildatum AND (einddatum IS NULL OR einddatum >= peildatum)
+        WHERE startdatum <= peildatum AND (einddatum IS NULL OR einddatum >= peildatum) {only}
         GROUP BY peildatum, client_id
     )
     SELECT peildatum, client_id, areas.gebied,
@@ -77,19 +79,26 @@ def client_facts_sql() -> str:
     """
 
 
-def _provider_rows_sql(facts: str) -> str:
-    """users, share_*, age_group:* and spread_basis rows for every provider quarter x area."""
+def cells_sql(only_peildatum: str | None = None) -> str:
+    """SELECT of the provider count cells: per (peildatum, gebied incl. 'stad', age_group) the
+    counts every provider figure needs. Materialised as `fact_cells`; see refresh_facts."""
     return f"""
-    cells AS (  -- per quarter, area and age group: the counts every provider figure needs
-        SELECT peildatum, gebied, {_age_group_case('age')} AS age_group,
-               count(*) AS users,
-               count(*) FILTER (has_basis AND NOT has_aanvullend) AS basis_only,
-               count(*) FILTER (has_basis AND has_aanvullend) AS mixed,
-               count(*) FILTER (has_basis) AS with_basis,
-               count(*) FILTER (has_mi_basis) AS with_mi
-        FROM {facts}
-        GROUP BY ALL
-    ),
+    SELECT peildatum, gebied, {_age_group_case('age')} AS age_group,
+           count(*) AS users,
+           count(*) FILTER (has_basis AND NOT has_aanvullend) AS basis_only,
+           count(*) FILTER (has_basis AND has_aanvullend) AS mixed,
+           count(*) FILTER (has_basis) AS with_basis,
+           count(*) FILTER (has_mi_basis) AS with_mi
+    FROM ({client_facts_sql(only_peildatum)})
+    GROUP BY ALL
+    """
+
+
+def _provider_rows_sql(cells: str) -> str:
+    """users, share_*, age_group:* and spread_basis rows for every provider quarter x area,
+    from `cells` (a relation with the columns of cells_sql)."""
+    return f"""
+    cells AS (SELECT * FROM {cells}),
     totals AS (  -- every area gets a row in every provider quarter, also without users
         SELECT peildatum, gebied,
                coalesce(sum(users), 0)::BIGINT AS users,
@@ -131,35 +140,52 @@ def _provider_rows_sql(facts: str) -> str:
     )"""
 
 
-def _wij_rows_sql() -> str:
-    """youth_mh_inflow* and wait_* rows for every WIJ quarter x area."""
+def registration_facts_sql(registrations: str = "current_registrations", starts: str | None = None) -> str:
+    """SELECT of one row per registration of `registrations` (columns of current_registrations):
+    what the WIJ figures need of it, with wait_days = the first start on or after the
+    registration, with any provider, in any area, of the client (NULL when there is none).
+
+    `starts` (client_id, startdatum): by default every distinct start in the current provider
+    extracts (trajectories recur in every quarter's extract: each start once). Materialised
+    as `fact_registrations`; see refresh_facts.
+    """
     low, high = YOUTH_AGES
+    starts = starts or "(SELECT DISTINCT client_id, startdatum FROM current_trajectories)"
     return f"""
-    starts AS (  -- trajectories recur in every quarter's extract: each start once
-        SELECT DISTINCT client_id, startdatum FROM current_trajectories
-    ),
-    registration_facts AS (  -- one row per registration in a current WIJ extract
-        SELECT r.peildatum, r.gebied,
-               r.doelgroep = 'psychisch' AND year(r.aanmelddatum) - r.geboortejaar BETWEEN {low} AND {high}
-                   AS youth_mh,
-               -- referred to a provider: a trajectory should follow
-               r.toeleiding IN ('basis', 'aanvullend') AS referred,
-               -- the first start on or after the registration, with any provider, in any area
-               s.startdatum - r.aanmelddatum AS wait_days
-        FROM current_registrations r
-        ASOF LEFT JOIN starts s ON s.client_id = r.client_id AND s.startdatum >= r.aanmelddatum
-    ),
-    wij_cells AS (
-        SELECT peildatum, CASE WHEN grouping(gebied) = 1 THEN '{CITY}' ELSE gebied END AS gebied,
-               count(*) AS registrations,
-               count(*) FILTER (youth_mh) AS youth_mh,
-               count(*) FILTER (referred) AS referred,
-               count(wait_days) FILTER (referred) AS started,
-               quantile_cont(wait_days, 0.5) FILTER (referred) AS wait_median,
-               quantile_cont(wait_days, 0.8) FILTER (referred) AS wait_p80
-        FROM registration_facts
-        GROUP BY GROUPING SETS ((peildatum, gebied), (peildatum))
-    ),
+    SELECT r.peildatum, r.upload_id, r.row_no, r.client_id, r.gebied, r.aanmelddatum,
+           r.doelgroep = 'psychisch' AND year(r.aanmelddatum) - r.geboortejaar BETWEEN {low} AND {high}
+               AS youth_mh,
+           -- referred to a provider: a trajectory should follow
+           r.toeleiding IN ('basis', 'aanvullend') AS referred,
+           (s.startdatum - r.aanmelddatum)::INTEGER AS wait_days
+    FROM {registrations} r
+    ASOF LEFT JOIN {starts} s ON s.client_id = r.client_id AND s.startdatum >= r.aanmelddatum
+    """
+
+
+def wij_cells_sql(registration_facts: str, where: str = "") -> str:
+    """SELECT of the WIJ cells: per (peildatum, gebied incl. 'stad') the counts and waiting
+    times of the WIJ figures, from a relation with the columns of registration_facts_sql.
+    Materialised as `fact_wij`."""
+    return f"""
+    SELECT peildatum, CASE WHEN grouping(gebied) = 1 THEN '{CITY}' ELSE gebied END AS gebied,
+           count(*) AS registrations,
+           count(*) FILTER (youth_mh) AS youth_mh,
+           count(*) FILTER (referred) AS referred,
+           count(wait_days) FILTER (referred) AS started,
+           quantile_cont(wait_days, 0.5) FILTER (referred) AS wait_median,
+           quantile_cont(wait_days, 0.8) FILTER (referred) AS wait_p80
+    FROM {registration_facts}
+    {where}
+    GROUP BY GROUPING SETS ((peildatum, gebied), (peildatum))
+    """
+
+
+def _wij_rows_sql(wij_cells: str) -> str:
+    """youth_mh_inflow* and wait_* rows for every WIJ quarter x area, from `wij_cells`
+    (a relation with the columns of wij_cells_sql)."""
+    return f"""
+    wij_cells AS (SELECT * FROM {wij_cells}),
     wij_totals AS (  -- every area gets a row in every WIJ quarter
         SELECT peildatum, gebied,
                coalesce(registrations, 0) AS registrations, coalesce(youth_mh, 0) AS youth_mh,
@@ -182,13 +208,16 @@ def _wij_rows_sql() -> str:
     )"""
 
 
-def export_sql(facts: str | None = None) -> str:
-    """The whole export (without targets) as one query; `facts` may name a materialised
-    client_facts table instead of computing it inline."""
-    facts = facts or f"({client_facts_sql()})"
+def export_sql(materialised: bool = False) -> str:
+    """The whole export (without targets) as one query: from the materialised cells
+    (`fact_cells`, `fact_wij`), or computed from scratch over the current deliveries."""
+    if materialised:
+        cells, wij_cells = "fact_cells", "fact_wij"
+    else:
+        cells, wij_cells = f"({cells_sql()})", f"({wij_cells_sql(f'({registration_facts_sql()})')})"
     return f"""
-    WITH {_provider_rows_sql(facts)},
-    {_wij_rows_sql()},
+    WITH {_provider_rows_sql(cells)},
+    {_wij_rows_sql(wij_cells)},
     all_rows AS (
         SELECT metric, gebied, peildatum, numerator, denominator, value FROM share_rows
         UNION ALL BY NAME SELECT * FROM age_rows
@@ -204,17 +233,153 @@ def export_sql(facts: str | None = None) -> str:
     """
 
 
-def export_frame(con) -> pd.DataFrame:
+def export_frame(con, *, materialised: bool | None = None) -> pd.DataFrame:
     """The machine-readable export of metrics.md: one row per (metric, gebied, peildatum).
 
     Columns EXPORT_COLUMNS; peildatum as datetime.date, numerator/denominator Int64,
     value/target float64 (NaN where empty). Sorted by peildatum, METRIC_ORDER, AREA_ORDER.
+    Reads the materialised cells when they are up to date (facts_fresh), else computes
+    every figure from the current deliveries; `materialised` forces one or the other.
     """
-    frame = con.execute(export_sql()).df()
+    if materialised is None:
+        materialised = facts_fresh(con)
+    frame = con.execute(export_sql(materialised)).df()
     frame["peildatum"] = frame["peildatum"].dt.date
     frame = frame.astype({"numerator": "Int64", "denominator": "Int64", "value": "float64"})
     targets = target_frame(target_table(con), frame["peildatum"])
     return frame.merge(targets, on=["metric", "peildatum"], how="left")[EXPORT_COLUMNS]
+
+
+# --- materialised facts -------------------------------------------------------------
+#
+# The export reads three small tables instead of every current trajectory (schema.sql):
+#   fact_cells          cells_sql() per provider quarter: the provider figures' counts
+#   fact_registrations  registration_facts_sql() per current WIJ registration (with its wait)
+#   fact_wij            wij_cells_sql() over fact_registrations per WIJ quarter
+# Store._make_current calls refresh_facts in the transaction that changes a delivery slot:
+# the affected quarter's cells are recomputed, and the waits move with the starts that the
+# changed extract added or removed. fact_state.sources records which uploads were current
+# when the facts were last brought up to date; export_frame uses the facts only while that
+# still matches current_uploads (anything that writes the tables directly, such as a test
+# helper, falls back to the computation from scratch, or calls refresh_all_facts).
+
+_SOURCES = "sources"
+
+
+def _current_ids(con) -> list[int]:
+    return sorted(row[0] for row in con.execute("SELECT upload_id FROM current_uploads").fetchall())
+
+
+def _ids_text(ids) -> str:
+    return ",".join(str(i) for i in sorted(ids))
+
+
+def _recorded_sources(con) -> str | None:
+    row = con.execute("SELECT value FROM fact_state WHERE key = ?", [_SOURCES]).fetchone()
+    return row[0] if row else None
+
+
+def _record_sources(con, ids) -> None:
+    con.execute("INSERT OR REPLACE INTO fact_state VALUES (?, ?)", [_SOURCES, _ids_text(ids)])
+
+
+def facts_fresh(con) -> bool:
+    """Whether the materialised facts belong to the deliveries that are current now."""
+    return _recorded_sources(con) == _ids_text(_current_ids(con))
+
+
+def refresh_all_facts(con) -> None:
+    """Recompute every materialised fact from the current deliveries (e.g. after a rebuild).
+    Run it inside the caller's transaction."""
+    con.execute("DELETE FROM fact_cells")
+    con.execute(f"INSERT INTO fact_cells BY NAME {cells_sql()}")
+    con.execute("DELETE FROM fact_registrations")
+    con.execute(f"INSERT INTO fact_registrations BY NAME {registration_facts_sql()}")
+    con.execute("DELETE FROM fact_wij")
+    con.execute(f"INSERT INTO fact_wij BY NAME {wij_cells_sql('fact_registrations')}")
+    _record_sources(con, _current_ids(con))
+
+
+def refresh_facts(con, upload_id: int, previous: int | None) -> None:
+    """Bring the facts up to date after `upload_id` became the current upload of its slot,
+    replacing `previous` (None: the slot was empty). Only the quarter of the slot is
+    recomputed, plus the waits (and WIJ quarters) that the changed starts touch. Run it
+    inside the transaction that changed current_uploads; when the facts were not up to date
+    before this change, everything is recomputed instead."""
+    now = _current_ids(con)
+    before = [i for i in now if i != upload_id] + ([previous] if previous is not None else [])
+    if _recorded_sources(con) != _ids_text(before):
+        refresh_all_facts(con)
+        return
+    if previous == upload_id:
+        return
+    kind, peildatum = con.execute("SELECT kind, peildatum FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
+    if kind == KIND_PROVIDER:
+        con.execute("DELETE FROM fact_cells WHERE peildatum = ?", [peildatum])
+        con.execute(f"INSERT INTO fact_cells BY NAME {cells_sql('$peildatum')}", {"peildatum": peildatum})
+        touched = _update_waits(con, upload_id, previous)
+    else:
+        con.execute("DELETE FROM fact_registrations WHERE peildatum = ?", [peildatum])
+        # only this extract's clients, and only starts on or after its first registration
+        starts = """(SELECT DISTINCT client_id, startdatum FROM current_trajectories
+                     WHERE startdatum >= (SELECT min(aanmelddatum) FROM registrations WHERE upload_id = $upload)
+                       AND client_id IN (SELECT client_id FROM registrations WHERE upload_id = $upload))"""
+        registrations = "(SELECT * FROM current_registrations WHERE upload_id = $upload)"
+        con.execute(f"INSERT INTO fact_registrations BY NAME {registration_facts_sql(registrations, starts)}",
+                    {"upload": upload_id})
+        touched = [peildatum]
+    for day in touched:
+        con.execute("DELETE FROM fact_wij WHERE peildatum = ?", [day])
+        con.execute(f"INSERT INTO fact_wij BY NAME {wij_cells_sql('fact_registrations', 'WHERE peildatum = $p')}",
+                    {"p": day})
+    _record_sources(con, now)
+
+
+def _update_waits(con, upload_id: int, previous: int | None) -> list:
+    """A provider extract replaced `previous` by `upload_id`: move every registration's wait
+    to the starts as they are now; returns the WIJ quarters whose registrations changed."""
+    if con.execute("SELECT count(*) FROM (SELECT 1 FROM fact_registrations LIMIT 1)").fetchone()[0] == 0:
+        return []
+    pairs = "SELECT DISTINCT client_id, startdatum FROM trajectories WHERE upload_id = {}"
+    new, old = pairs.format(int(upload_id)), pairs.format(int(previous)) if previous is not None else None
+    added = f"({new} EXCEPT {old})" if old else f"({new})"
+    # a new start can only shorten a wait (or give one where there was none)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE wait_changes AS
+        SELECT f.upload_id, f.row_no, f.peildatum, min(a.startdatum) - f.aanmelddatum AS wait_days
+        FROM fact_registrations f JOIN {added} a ON a.client_id = f.client_id AND a.startdatum >= f.aanmelddatum
+        GROUP BY f.upload_id, f.row_no, f.peildatum, f.aanmelddatum, f.wait_days
+        HAVING f.wait_days IS NULL OR min(a.startdatum) - f.aanmelddatum < f.wait_days
+    """)
+    if old:
+        # a wait that ended at a start the new extract no longer has: look again (the start
+        # may be in another current extract, or a later one may now be the first)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE wait_redo AS
+            SELECT f.upload_id, f.row_no, f.peildatum, f.client_id, f.aanmelddatum
+            FROM fact_registrations f
+            SEMI JOIN ({old} EXCEPT {new}) g ON g.client_id = f.client_id AND g.startdatum = f.aanmelddatum + f.wait_days
+            ANTI JOIN wait_changes c ON c.upload_id = f.upload_id AND c.row_no = f.row_no
+        """)
+        if con.execute("SELECT count(*) FROM (SELECT 1 FROM wait_redo LIMIT 1)").fetchone()[0]:
+            con.execute("""
+                INSERT INTO wait_changes
+                SELECT r.upload_id, r.row_no, r.peildatum, s.startdatum - r.aanmelddatum
+                FROM wait_redo r
+                ASOF LEFT JOIN (SELECT DISTINCT client_id, startdatum FROM current_trajectories
+                                WHERE startdatum >= (SELECT min(aanmelddatum) FROM wait_redo)
+                                  AND client_id IN (SELECT client_id FROM wait_redo)) s
+                    ON s.client_id = r.client_id AND s.startdatum >= r.aanmelddatum
+            """)
+        con.execute("DROP TABLE wait_redo")
+    touched = [row[0] for row in con.execute("SELECT DISTINCT peildatum FROM wait_changes ORDER BY 1").fetchall()]
+    if touched:
+        con.execute("""
+            UPDATE fact_registrations f SET wait_days = c.wait_days FROM wait_changes c
+            WHERE f.upload_id = c.upload_id AND f.row_no = c.row_no
+        """)
+    con.execute("DROP TABLE wait_changes")
+    return touched
 
 
 def export_csv(frame: pd.DataFrame) -> str:

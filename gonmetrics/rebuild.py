@@ -16,6 +16,7 @@ import pandas as pd
 
 from .errors import GonError
 from .load import check
+from .metrics import refresh_all_facts
 from .store import MANIFEST, Store
 
 
@@ -45,6 +46,7 @@ def rebuild(db_path: Path) -> list[str]:
                 con.register("rows", rows)
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows")
                 con.unregister("rows")
+        refresh_all_facts(con)  # the materialised facts of the restored current versions
         next_id = max((u["upload_id"] for u in manifest["uploads"]), default=0) + 1
         con.execute("DROP SEQUENCE upload_seq")
         con.execute(f"CREATE SEQUENCE upload_seq START {next_id}")

@@ -162,6 +162,9 @@ class Store:
             [kind, slot, peildatum],
         ).fetchone()
         con.execute("INSERT OR REPLACE INTO current_uploads VALUES (?, ?, ?, ?)", [kind, slot, peildatum, upload_id])
+        from .metrics import refresh_facts  # the affected quarter's materialised facts, same transaction
+
+        refresh_facts(con, upload_id, previous[0] if previous else None)
         self._bump_version(con)
         return previous[0] if previous else None
 

@@ -1,0 +1,382 @@
+"""Plotly figures for the dashboard pages and the printable report (no Streamlit here).
+
+Every builder returns a Chart: the figure, a one-sentence summary (the chart's text
+alternative), the data as a Dutch-formatted table, and a file-safe name. One
+colour-blind-safe palette (Okabe–Ito) everywhere; status and series are never told by
+colour alone (words on bars, legends, marker shapes); target lines are dashed and
+labelled, the outlook dotted. Quarters are categories ("K3 2027") and every hover text
+is a pre-formatted Dutch string in customdata, so nothing depends on plotly's locale.
+Input is narrative.Figures, so a protected table gives protected charts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import fmt, targets
+from .narrative import OUTLOOK_LABEL, Figures, area_label, count_text, metric_label, number, text
+from .vocab import AGE_GROUPS, AREAS, CITY
+
+OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
+    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
+}
+AREA_COLOURS = {"centrum": OKABE_ITO["blue"], "west": OKABE_ITO["orange"], "oost": OKABE_ITO["bluish_green"],
+                "zuid": OKABE_ITO["reddish_purple"], CITY: OKABE_ITO["black"]}
+AREA_SYMBOLS = {"centrum": "circle", "west": "square", "oost": "diamond", "zuid": "triangle-up", CITY: "x"}
+TARGET_COLOUR = OKABE_ITO["vermillion"]
+HOVER = "%{customdata[0]}<extra></extra>"
+MAX_TICKS = 12  # more quarters than this and the x axis names only each year's first
+STATUS_MARK = {targets.ON_TRACK: "✔ op koers", targets.BEHIND: "▼ achter"}
+# A small template of our own: plotly's named ones are large, and copying one into every
+# figure cost more than building the figure.
+TEMPLATE = go.layout.Template(layout=dict(
+    paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
+    xaxis=dict(gridcolor="#e6e6e6", linecolor="#999999"),
+    yaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#999999"),
+))
+
+
+class Chart(NamedTuple):
+    fig: go.Figure
+    summary: str
+    data: pd.DataFrame
+    name: str
+
+
+def _tick(peildatum: dt.date) -> str:
+    """A quarter on the x axis: 'K3<br>2027', two short lines instead of slanted text."""
+    return fmt.quarter(peildatum).replace(" ", "<br>")
+
+
+def _pct(share: float | None) -> float | None:
+    return None if share is None else share * 100
+
+
+def _quarters(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every quarter from first to last: gaps in the data stay visible as gaps."""
+    return [targets.quarter_end(i) for i in range(targets.quarter_index(first), targets.quarter_index(last) + 1)]
+
+
+def _layout(fig: go.Figure, x_labels: list[str] | None, y_title: str, percent: bool = True) -> go.Figure:
+    fig.update_layout(
+        separators=",.", template=TEMPLATE, height=380, margin=dict(l=10, r=10, t=30, b=10),
+        font=dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#262730"),
+        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), hoverlabel=dict(font_size=14),
+    )
+    fig.update_yaxes(title_text=y_title, rangemode="tozero", tickformat=",.0f",
+                     ticksuffix=fmt.NBSP + "%" if percent else "")
+    if x_labels is not None:
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=x_labels, tickangle=0)
+        if len(x_labels) > MAX_TICKS:  # label the first quarter of each year; hover names every quarter
+            years = [label for label in x_labels if label.startswith("K1")]
+            fig.update_xaxes(tickmode="array", tickvals=years, ticktext=years)
+    return fig
+
+
+def _share_hover(row, metric: str, where: str) -> str:
+    hover = f"{where} · {fmt.quarter(row.peildatum)}<br>{metric_label(metric)}: {text(row.value, metric)}"
+    if number(row.numerator) is not None and number(row.denominator) is not None:
+        hover += f" ({fmt.number(row.numerator)} van {fmt.number(row.denominator)})"
+    return hover
+
+
+def _status(value: float | None, target: float | None) -> str:
+    return STATUS_MARK.get(targets.status(value, target), "")
+
+
+def _table(rows, metric: str) -> pd.DataFrame:
+    """Quarter, value, numerator, denominator, target and status of a series, in Dutch."""
+    return pd.DataFrame({
+        "Kwartaal": [fmt.quarter(r.peildatum) for r in rows],
+        "Peildatum": [fmt.date(r.peildatum) for r in rows],
+        metric_label(metric): [text(r.value, metric) for r in rows],
+        "Teller": [count_text(r.numerator) for r in rows],
+        "Noemer": [count_text(r.denominator) for r in rows],
+        "Streefwaarde": [fmt.percent(t) if (t := number(r.target)) is not None else "–" for r in rows],
+        "Status": [_status(number(r.value), number(r.target)) for r in rows],
+    })
+
+
+def _target_line(fig: go.Figure, points, metric: str, quarters: list[dt.date]) -> None:
+    """The target in force per quarter (dashed, labelled) and the year-end goals on the axis."""
+    line = [(q, targets.target_for(points, metric, q)) for q in quarters]
+    if all(t is None for _, t in line):
+        return
+    fig.add_trace(go.Scatter(
+        x=[_tick(q) for q, _ in line], y=[_pct(t) for _, t in line], name="Streefwaarde",
+        mode="lines", line=dict(color=TARGET_COLOUR, dash="dash", width=2), hovertemplate=HOVER,
+        customdata=[[f"Streefwaarde {fmt.quarter(q)}: {fmt.percent(t)}" if t is not None else ""] for q, t in line],
+    ))
+    # The year-end points of the targets table itself (its first point is the starting point).
+    goals = [(day, minimum) for day, minimum in targets.metric_points(points, metric)[1:]
+             if day in quarters and (day.month, day.day) == (12, 31)]
+    if goals:
+        fig.add_trace(go.Scatter(
+            x=[_tick(q) for q, _ in goals], y=[_pct(t) for _, t in goals], name="Doel eind van het jaar",
+            mode="markers+text", marker=dict(color=TARGET_COLOUR, symbol="diamond", size=11),
+            text=[f"eind {q.year}: {fmt.percent(t, 0)}" for q, t in goals], cliponaxis=False,
+            textposition=["bottom right"] * (len(goals) - 1) + ["bottom left"],  # the last one stays inside
+            hovertemplate=HOVER, customdata=[[f"Doel eind {q.year}: {fmt.percent(t, 0)}"] for q, t in goals],
+        ))
+
+
+def _outlook_line(fig: go.Figure, outlook: dict, colour: str) -> None:
+    """metrics.outlook as a dotted line from the latest quarter to the year end."""
+    end = targets.quarter_index(outlook["year_end"])
+    steps = _quarters(outlook["latest"], outlook["year_end"])
+    levels = [min(1.0, max(0.0, outlook["projected"] - outlook["slope"] * (end - targets.quarter_index(q))))
+              for q in steps]
+    fig.add_trace(go.Scatter(
+        x=[_tick(q) for q in steps], y=[_pct(v) for v in levels], name=f"Lijn doorgetrokken ({OUTLOOK_LABEL})",
+        mode="lines", line=dict(color=colour, dash="dot", width=2), hovertemplate=HOVER,
+        customdata=[[f"{fmt.quarter(q)}: ongeveer {fmt.percent(v)} ({OUTLOOK_LABEL})"] for q, v in zip(steps, levels)],
+    ))
+    middle = len(steps) // 2  # away from the year-end goal's own label at the end
+    fig.add_annotation(x=_tick(steps[middle]), y=_pct(levels[middle]), text=OUTLOOK_LABEL, showarrow=False,
+                       yshift=16, font=dict(size=12, color="#444"))
+
+
+def _span(figs: Figures, metric: str, gebied: str) -> tuple[list, str]:
+    """The rows of a series and how its first and last value read, for the summaries."""
+    rows = figs.series(metric, gebied)
+    if not rows:
+        return rows, "geen gegevens"
+    first, last = rows[0], rows[-1]
+    if first is last:
+        return rows, f"{text(last.value, metric)} in {fmt.quarter(last.peildatum)}"
+    return rows, (f"van {text(first.value, metric)} in {fmt.quarter(first.peildatum)} "
+                  f"naar {text(last.value, metric)} in {fmt.quarter(last.peildatum)}")
+
+
+def trend(figs: Figures, metric: str, gebied: str, points, outlook: dict | None = None) -> Chart:
+    """One share over time for one area, with its target line and (optionally) the outlook."""
+    rows, span = _span(figs, metric, gebied)
+    if outlook and outlook.get("slope") is None:
+        outlook = None
+    last = max([r.peildatum for r in rows] + ([outlook["year_end"]] if outlook else []), default=None)
+    quarters = _quarters(rows[0].peildatum, last) if rows else []
+    where = area_label(gebied)
+    fig = go.Figure(go.Scatter(
+        x=[_tick(r.peildatum) for r in rows], y=[_pct(number(r.value)) for r in rows], name=where,
+        mode="lines+markers", line=dict(color=AREA_COLOURS[gebied], width=3),
+        marker=dict(symbol=AREA_SYMBOLS[gebied], size=9), hovertemplate=HOVER,
+        customdata=[[_share_hover(r, metric, where)] for r in rows],
+    ))
+    _target_line(fig, points, metric, quarters)
+    if outlook:
+        _outlook_line(fig, outlook, AREA_COLOURS[gebied])
+    summary = f"{metric_label(metric)} in {where}: {span}"
+    if rows and (target := number(rows[-1].target)) is not None:
+        status = targets.status(number(rows[-1].value), target)
+        summary += f"; streefwaarde {fmt.percent(target)}" + (f", {status}" if status else "")
+    return Chart(_layout(fig, [_tick(q) for q in quarters], metric_label(metric)), summary + ".",
+                 _table(rows, metric), f"{metric}_{gebied}")
+
+
+def areas_trend(figs: Figures, metric: str, points) -> Chart:
+    """One share over time for the four areas and the city, with the target line."""
+    quarters = _quarters(figs.quarters[0], figs.quarters[-1]) if figs.quarters else []
+    fig = go.Figure()
+    tables = []
+    for gebied in (*AREAS, CITY):
+        rows = figs.series(metric, gebied)
+        where = area_label(gebied)
+        fig.add_trace(go.Scatter(
+            x=[_tick(r.peildatum) for r in rows], y=[_pct(number(r.value)) for r in rows], name=where,
+            mode="lines+markers", line=dict(color=AREA_COLOURS[gebied], width=3 if gebied == CITY else 2),
+            marker=dict(symbol=AREA_SYMBOLS[gebied], size=9), hovertemplate=HOVER,
+            customdata=[[_share_hover(r, metric, where)] for r in rows],
+        ))
+        tables.append(_table(rows, metric).assign(Gebied=where))
+    _target_line(fig, points, metric, quarters)
+    latest = figs.quarters[-1] if figs.quarters else None
+    summary = (f"{metric_label(metric)} per gebied en voor de stad, {fmt.quarter(quarters[0])} tot en met "
+               f"{fmt.quarter(latest)}: {_ranking(figs, metric, latest)}." if latest else "Geen gegevens.")
+    data = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+    data = data[["Gebied", *[c for c in data.columns if c != "Gebied"]]]
+    return Chart(_layout(fig, [_tick(q) for q in quarters], metric_label(metric)), summary, data,
+                 f"{metric}_gebieden")
+
+
+def _ranking(figs: Figures, metric: str, peildatum: dt.date) -> str:
+    """Highest and lowest area in words; protected areas take no part (a rank would hint at them)."""
+    known = [(v, g) for g in AREAS if (v := figs.value(metric, g, peildatum)) is not None]
+    if not known:
+        return f"in {fmt.quarter(peildatum)} geen gebied met een bekend aandeel"
+    high, low = max(known), min(known)
+    if high == low:
+        return f"in {fmt.quarter(peildatum)} {area_label(high[1])} {text(high[0], metric)}"
+    return (f"in {fmt.quarter(peildatum)} het hoogst in {area_label(high[1])} ({text(high[0], metric)}) "
+            f"en het laagst in {area_label(low[1])} ({text(low[0], metric)})")
+
+
+def compare(figs: Figures, metric: str, peildatum: dt.date, highlight: str | None = None) -> Chart:
+    """One share in one quarter for the four areas and the city, as bars with the target line."""
+    areas = (*AREAS, CITY)
+    rows = [figs.row(metric, g, peildatum) for g in areas]
+    labels = [area_label(g) + (" (dit gebied)" if g == highlight else "") for g in areas]
+    values = [number(r.value) if r is not None else None for r in rows]
+    target = next((t for r in rows if r is not None and (t := number(r.target)) is not None), None)
+    bar_text = [(text(r.value, metric) if r is not None else "–") + (f"  {_status(v, target)}" if target else "")
+                for r, v in zip(rows, values)]
+    fig = go.Figure(go.Bar(
+        y=labels, x=[_pct(v) for v in values], orientation="h", text=bar_text, textposition="outside",
+        cliponaxis=False, marker=dict(color=[AREA_COLOURS[g] for g in areas],
+                                      pattern_shape=["/" if g == highlight else "" for g in areas],
+                                      line=dict(color="#000000", width=[2 if g == highlight else 0 for g in areas])),
+        hovertemplate=HOVER, showlegend=False,
+        customdata=[[_share_hover(r, metric, label) if r is not None else label] for r, label in zip(rows, labels)],
+    ))
+    if target is not None:
+        fig.add_vline(x=_pct(target), line=dict(color=TARGET_COLOUR, dash="dash", width=2),
+                      annotation=dict(text=f"streefwaarde {fmt.percent(target)}", font=dict(color="#000000")),
+                      annotation_position="top")
+    _layout(fig, None, "", percent=False)
+    fig.update_yaxes(title_text="", autorange="reversed", ticksuffix="")
+    fig.update_xaxes(title_text=metric_label(metric), ticksuffix=fmt.NBSP + "%", rangemode="tozero",
+                     tickformat=",.0f", range=[0, max([_pct(v) or 0 for v in values] + [_pct(target) or 0]) * 1.35 + 1])
+    summary = f"{metric_label(metric)} op {fmt.date(peildatum)}: {_ranking(figs, metric, peildatum)}"
+    if target is not None:
+        on_track = sum(targets.status(v, target) == targets.ON_TRACK for v in values[:len(AREAS)])
+        summary += f"; streefwaarde {fmt.percent(target)}, {on_track} van de {len(AREAS)} gebieden op koers"
+    data = pd.DataFrame({
+        "Gebied": [area_label(g) for g in areas],
+        metric_label(metric): [text(r.value, metric) if r is not None else "–" for r in rows],
+        "Streefwaarde": [fmt.percent(target) if target is not None else "–"] * len(areas),
+        "Status": [_status(v, target) for v in values],
+    })
+    return Chart(fig, summary + ".", data, f"{metric}_{fmt.quarter(peildatum).replace(' ', '_')}")
+
+
+def _stacked(gebied: str, parts: list[tuple[str, str, list]], quarters: list[dt.date], y_title: str) -> go.Figure:
+    """Stacked shares per quarter; parts = (name, colour, [(value, text)] per quarter), bottom first."""
+    fig = go.Figure()
+    for name, colour, cells in parts:
+        fig.add_trace(go.Bar(
+            x=[_tick(q) for q in quarters], y=[_pct(v) for v, _ in cells], name=name, marker_color=colour,
+            hovertemplate=HOVER,
+            customdata=[[f"{area_label(gebied)} · {fmt.quarter(q)}<br>{name}: {t}"]
+                        for q, (_, t) in zip(quarters, cells)],
+        ))
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    return _layout(fig, [_tick(q) for q in quarters], y_title)
+
+
+def _parts_table(quarters: list[dt.date], parts) -> pd.DataFrame:
+    return pd.DataFrame({"Kwartaal": [fmt.quarter(q) for q in quarters], **{name: [t for _, t in cells]
+                                                                           for name, _, cells in parts}})
+
+
+def _rows_at(figs: Figures, metric: str, gebied: str, quarters: list[dt.date]) -> list:
+    """The metric's row in each quarter (None where the table has none)."""
+    return [figs.row(metric, gebied, q) for q in quarters]
+
+
+def _cell_text(row, metric: str) -> str:
+    return "–" if row is None else text(row.value, metric)
+
+
+def mix(figs: Figures, gebied: str) -> Chart:
+    """Only basis / both / only aanvullend per quarter (only aanvullend = 1 − basis − both)."""
+    quarters = [r.peildatum for r in figs.series("share_basis", gebied)]
+    basis, mixed = (_rows_at(figs, m, gebied, quarters) for m in ("share_basis", "share_mixed"))
+    values = {m: [number(r.value) if r is not None else None for r in rows]
+              for m, rows in (("share_basis", basis), ("share_mixed", mixed))}
+    rest = [1 - b - m if b is not None and m is not None else None
+            for b, m in zip(values["share_basis"], values["share_mixed"])]
+    parts = [
+        ("Alleen basis", OKABE_ITO["bluish_green"],
+         list(zip(values["share_basis"], [_cell_text(r, "share_basis") for r in basis]))),
+        ("Basis én aanvullend", OKABE_ITO["sky_blue"],
+         list(zip(values["share_mixed"], [_cell_text(r, "share_mixed") for r in mixed]))),
+        ("Alleen aanvullend", OKABE_ITO["orange"], [(v, fmt.percent(v)) for v in rest]),
+    ]
+    fig = _stacked(gebied, parts, quarters, "Aandeel van de gebruikers")
+    fig.update_traces(texttemplate="%{y:.0f}" + fmt.NBSP + "%", textposition="inside")
+    summary = f"Soort ondersteuning in {area_label(gebied)}: geen gegevens."
+    if quarters:
+        summary = (f"Soort ondersteuning in {area_label(gebied)} in {fmt.quarter(quarters[-1])}: "
+                   f"{parts[0][2][-1][1]} alleen basis, {parts[1][2][-1][1]} basis én aanvullend, "
+                   f"{parts[2][2][-1][1]} alleen aanvullend.")
+    return Chart(fig, summary, _parts_table(quarters, parts), f"mix_{gebied}")
+
+
+def ages(figs: Figures, gebied: str) -> Chart:
+    """Age groups per quarter as stacked shares; 75+ at the bottom, darkest and labelled."""
+    colours = [OKABE_ITO[c] for c in ("sky_blue", "blue", "bluish_green", "yellow", "orange", "reddish_purple")]
+    groups = [label for label, _, _ in AGE_GROUPS]
+    oldest = groups[-1]
+    quarters = [r.peildatum for r in figs.series(f"age_group:{oldest}", gebied)]
+    parts = []
+    for g in groups:
+        rows = _rows_at(figs, f"age_group:{g}", gebied, quarters)
+        parts.append((f"{g} jaar", OKABE_ITO["vermillion"] if g == oldest else colours[groups.index(g)],
+                      [(number(r.value) if r is not None else None, _cell_text(r, f"age_group:{g}")) for r in rows]))
+    # 75+ first: it sits on the axis, so its growth is read directly.
+    fig = _stacked(gebied, [parts[-1], *parts[:-1]], quarters, "Aandeel van de gebruikers")
+    fig.update_traces(selector=dict(name=f"{oldest} jaar"), texttemplate="%{y:.0f}" + fmt.NBSP + "%",
+                      textposition="inside", insidetextfont=dict(color="#ffffff"))
+    _, span = _span(figs, f"age_group:{oldest}", gebied)
+    return Chart(fig, f"Aandeel gebruikers van 75 jaar of ouder in {area_label(gebied)}: {span}.",
+                 _parts_table(quarters, parts), f"leeftijd_{gebied}")
+
+
+def inflow(figs: Figures, gebied: str) -> Chart:
+    """Registrations of young adults (18–26) with a psychische kwetsbaarheid per quarter, with their share."""
+    counts = figs.series("youth_mh_inflow", gebied)
+    quarters = [r.peildatum for r in counts]
+    labels = [fmt.quarter(q) for q in quarters]
+    how_many = [text(r.value, "youth_mh_inflow") for r in counts]
+    share = [_cell_text(r, "youth_mh_inflow_share") for r in _rows_at(figs, "youth_mh_inflow_share", gebied, quarters)]
+    fig = go.Figure(go.Bar(
+        x=[_tick(q) for q in quarters], y=[number(r.value) for r in counts], name="Aanmeldingen",
+        marker_color=OKABE_ITO["blue"], text=how_many, textposition="outside", cliponaxis=False,
+        hovertemplate=HOVER,
+        customdata=[[f"{area_label(gebied)} · {q}<br>Aanmeldingen 18-26 jaar, psychisch: {c}<br>"
+                     f"Aandeel van alle aanmeldingen: {s}"] for q, c, s in zip(labels, how_many, share)],
+    ))
+    _layout(fig, [_tick(q) for q in quarters], "Aantal aanmeldingen", percent=False)
+    summary = f"Instroom jongvolwassenen psychisch kwetsbaar in {area_label(gebied)}: geen WIJ-gegevens."
+    if counts:
+        summary = (f"Instroom jongvolwassenen psychisch kwetsbaar in {area_label(gebied)} in {labels[-1]}: "
+                   f"{how_many[-1]} aanmeldingen, {share[-1]} van alle aanmeldingen.")
+    data = pd.DataFrame({"Kwartaal": labels, "Aanmeldingen 18-26 jaar, psychisch": how_many,
+                         "Aandeel van alle aanmeldingen": share})
+    return Chart(fig, summary, data, f"instroom_{gebied}")
+
+
+def waiting(figs: Figures, gebied: str) -> Chart:
+    """Days from WIJ registration to the first start: median and 80th percentile per quarter."""
+    lines = [("wait_days_median", "Mediaan", OKABE_ITO["blue"], "circle"),
+             ("wait_days_p80", "80e percentiel", OKABE_ITO["orange"], "square")]
+    fig = go.Figure()
+    for metric, name, colour, symbol in lines:
+        rows = figs.series(metric, gebied)
+        fig.add_trace(go.Scatter(
+            x=[_tick(r.peildatum) for r in rows], y=[number(r.value) for r in rows], name=name,
+            mode="lines+markers", line=dict(color=colour, width=3), marker=dict(symbol=symbol, size=9),
+            hovertemplate=HOVER,
+            customdata=[[f"{area_label(gebied)} · {fmt.quarter(r.peildatum)}<br>{name}: {text(r.value, metric)}"]
+                        for r in rows],
+        ))
+    open_rows = figs.series("wait_open", gebied)
+    quarters = [r.peildatum for r in open_rows]
+    _layout(fig, [_tick(q) for q in quarters], "Dagen tot start", percent=False)
+    data = pd.DataFrame({
+        "Kwartaal": [fmt.quarter(q) for q in quarters],
+        **{name: [_cell_text(r, m) for r in _rows_at(figs, m, gebied, quarters)] for m, name, _, _ in lines},
+        "Nog zonder start": [text(r.value, "wait_open") for r in open_rows],
+        "Aanmeldingen met toeleiding": [count_text(r.denominator) for r in open_rows],
+    })
+    summary = f"Wachttijd van aanmelding bij WIJ tot start in {area_label(gebied)}: geen WIJ-gegevens."
+    if open_rows:
+        last = data.iloc[-1]
+        summary = (f"Wachttijd van aanmelding bij WIJ tot start in {area_label(gebied)} in {last['Kwartaal']}: "
+                   f"mediaan {last['Mediaan']}, 80e percentiel {last['80e percentiel']}; {last['Nog zonder start']} "
+                   "van de toegeleide aanmeldingen nog zonder start.")
+    return Chart(fig, summary, data, f"wachttijd_{gebied}")

@@ -1,0 +1,250 @@
+"""The analyst's desk and the Definities page as display tables and texts.
+
+Pure functions from library objects (load reports, the upload history, notes,
+the delivery status, the targets) to Dutch tables. Values that come from
+delivered files stay plain cells: the pages show these tables with
+st.dataframe, which never interprets a cell as Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import pandas as pd
+
+from . import fmt
+from .definitions import METRICS
+from .load import LoadReport, check
+from .metrics import WIJ_NAME
+from .narrative import area_label
+from .targets import quarter_end, quarter_index, target_frame
+from .vocab import AREAS, CITY, KIND_PROVIDER, KIND_WIJ
+
+KIND_LABELS = {KIND_PROVIDER: "aanbiedersextract", KIND_WIJ: "WIJ-extract"}
+HASH_CHARS = 12
+
+ACCEPTED = "goedgekeurd — nog niet opgeslagen"
+REFUSED = "geweigerd — niets opgeslagen"
+SENSITIVE_NL = (
+    "Dit bestand bevat vermoedelijk burgerservicenummers of andere direct identificerende gegevens. Het is "
+    "geweigerd en nergens opgeslagen, ook niet in het archief. Haal het uit de lijst hierboven (×), verwijder "
+    "het van uw computer en vraag de leverancier om een gepseudonimiseerd bestand."
+)
+
+
+# --- load reports ---------------------------------------------------------------
+
+
+def preview(data: bytes, file_name: str) -> LoadReport:
+    """check() without the typed rows: the page keeps reports across reruns, and
+    Store.ingest reads the file again when it is stored."""
+    report = check(data, file_name)
+    report.typed_rows = None
+    return report
+
+
+def kind_label(kind: str | None) -> str:
+    return KIND_LABELS.get(kind, "–")
+
+
+def quarter_label(peildatum: dt.date | None) -> str:
+    """'K1 2027 (31-03-2027)'."""
+    return "–" if peildatum is None else f"{fmt.quarter(peildatum)} ({fmt.date(peildatum)})"
+
+
+def report_facts(report: LoadReport) -> pd.DataFrame:
+    """One row: what the file is, as far as it could be read, and the verdict."""
+    provider = WIJ_NAME if report.kind == KIND_WIJ else (report.aanbieder or "–")
+    return pd.DataFrame([{
+        "Bestand": report.file,
+        "Soort": kind_label(report.kind),
+        "Aanbieder": provider,
+        "Kwartaal": quarter_label(report.peildatum),
+        "Regels": report.rows,
+        "Fouten": report.error_count,
+        "Oordeel": ACCEPTED if report.accepted else REFUSED,
+    }])
+
+
+def error_table(report: LoadReport) -> pd.DataFrame:
+    """Every reported error: row as the user sees it in the file, column, message."""
+    return pd.DataFrame({
+        "Regel": pd.array([e["row"] for e in report.errors], dtype="Int64"),
+        "Kolom": [e["column"] or "" for e in report.errors],
+        "Melding": [e["message"] for e in report.errors],
+    })
+
+
+def errors_cut_off(report: LoadReport) -> str | None:
+    """For large files only the first errors are listed: say how many there are in all."""
+    if report.error_count <= len(report.errors):
+        return None
+    return (f"In totaal {fmt.number(report.error_count)} fouten; hieronder staan de eerste "
+            f"{fmt.number(len(report.errors))}.")
+
+
+def warning_table(report: LoadReport) -> pd.DataFrame:
+    return pd.DataFrame({"Waarschuwing": list(report.warnings)})
+
+
+def outcome(report: LoadReport) -> str:
+    """What storing one file did, in words."""
+    if report.duplicate_of is not None:
+        return f"al eerder geladen (upload {report.duplicate_of}) — niets veranderd"
+    if report.upload_id is None:
+        return REFUSED
+    if report.replaces is None:
+        return f"opgeslagen als upload {report.upload_id}; eerste levering voor dit kwartaal"
+    return f"opgeslagen als upload {report.upload_id}; vervangt upload {report.replaces}"
+
+
+def outcome_table(outcomes: list[tuple[str, str]]) -> pd.DataFrame:
+    """(file name, outcome in words) per stored file."""
+    return pd.DataFrame(outcomes, columns=["Bestand", "Resultaat"])
+
+
+# --- history, notes, delivery status ----------------------------------------------
+
+
+def _day(value) -> dt.date:
+    return pd.Timestamp(value).date()
+
+
+def _moment(value) -> str:
+    return pd.Timestamp(value).strftime("%d-%m-%Y %H:%M")
+
+
+def history_table(history: pd.DataFrame) -> pd.DataFrame:
+    """Store.history() for people: who, when, which file (short hash), rows, status."""
+    return pd.DataFrame({
+        "Upload": history["upload_id"].astype("Int64"),
+        "Soort": history["kind"].map(kind_label),
+        "Aanbieder": [WIJ_NAME if k == KIND_WIJ else a for k, a in zip(history["kind"], history["aanbieder"])],
+        "Kwartaal": history["peildatum"].map(lambda d: fmt.quarter(_day(d))),
+        "Bestand": history["file_name"],
+        "Hash (kort)": history["sha256"].str[:HASH_CHARS],
+        "Geladen door": history["uploaded_by"],
+        "Geladen op": history["uploaded_at"].map(_moment),
+        "Regels": history["n_rows"].astype("Int64"),
+        "Status": history["current"].map({True: "actueel", False: "vervangen"}),
+    })
+
+
+def restorable(history: pd.DataFrame) -> dict[int, str]:
+    """Uploads that are not current -> a one-line description for a picker."""
+    old = history[~history["current"].astype(bool)]
+    return {
+        int(row.upload_id): (
+            f"Upload {row.upload_id}: {WIJ_NAME if row.kind == KIND_WIJ else row.aanbieder}, "
+            f"{fmt.quarter(_day(row.peildatum))}, {row.file_name} ({_moment(row.uploaded_at)}, {row.uploaded_by})"
+        )
+        for row in old.itertuples(index=False)
+    }
+
+
+NOTE_AREAS = (CITY, *AREAS)
+
+
+def note_text(notes: pd.DataFrame, gebied: str, peildatum: dt.date) -> str:
+    """The current toelichting for one area and quarter ('' when there is none)."""
+    hits = notes[(notes["gebied"] == gebied) & (notes["peildatum"].map(_day) == peildatum)]
+    return "" if hits.empty else str(hits["text"].iloc[0])
+
+
+def notes_table(notes: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Gebied": notes["gebied"].map(area_label),
+        "Kwartaal": notes["peildatum"].map(lambda d: fmt.quarter(_day(d))),
+        "Toelichting": notes["text"],
+        "Door": notes["author"],
+        "Bijgewerkt": notes["updated_at"].map(_moment),
+    })
+
+
+DELIVERED, MISSING, NOT_DELIVERED = "geleverd", "ontbreekt", "–"
+
+
+def delivery_matrix(status: pd.DataFrame) -> pd.DataFrame:
+    """metrics.delivery_status as one row per supplier and one column per quarter."""
+    if status.empty:
+        return pd.DataFrame(columns=["Leverancier"])
+    words = [DELIVERED if delivered else (MISSING if missing else NOT_DELIVERED)
+             for delivered, missing in zip(status["delivered"], status["missing"])]
+    long = status.assign(word=words, quarter=status["peildatum"].map(fmt.quarter))
+    suppliers = list(dict.fromkeys(long["aanbieder"]))  # delivery_status order: providers, then WIJ
+    quarters = list(dict.fromkeys(long.sort_values("peildatum")["quarter"]))
+    wide = long.pivot_table(index="aanbieder", columns="quarter", values="word", aggfunc="first")
+    return wide.reindex(index=suppliers, columns=quarters).rename_axis(index="Leverancier", columns=None).reset_index()
+
+
+# --- targets ----------------------------------------------------------------------
+
+
+def target_points_table(points: pd.DataFrame) -> pd.DataFrame:
+    """The targets table in force, in words."""
+    return pd.DataFrame({
+        "Cijfer": points["metric"].map(lambda m: METRICS.get(m, (m,))[0]),
+        "Peildatum": points["peildatum"].map(fmt.date),
+        "Minimum": points["minimum"].map(fmt.percent),
+    })
+
+
+def quarterly_targets(points: pd.DataFrame) -> pd.DataFrame:
+    """The interpolated target of every quarter from the first point to the last, per metric."""
+    if points.empty:
+        return pd.DataFrame(columns=["Kwartaal"])
+    first, last = (quarter_index(_day(d)) for d in (points["peildatum"].min(), points["peildatum"].max()))
+    quarters = [quarter_end(i) for i in range(first + 1, last + 1)]
+    frame = target_frame(points, quarters)
+    wide = frame.pivot_table(index="peildatum", columns="metric", values="target", aggfunc="first")
+    # Two decimals: interpolated targets such as 3,75 % must not read as rounded.
+    wide = wide[[m for m in METRICS if m in wide.columns]].map(lambda x: fmt.percent(x, 2)).fillna("–")
+    wide.columns = [METRICS[m][0] for m in wide.columns]
+    wide.index = [fmt.quarter(d) for d in wide.index]
+    return wide.rename_axis("Kwartaal").reset_index()
+
+
+# --- texts ------------------------------------------------------------------------
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+
+
+def markdown_literal(text: str) -> str:
+    """Text that Streamlit's Markdown shows exactly as written (for messages that quote input)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+DEFAULT_CONTACT = "Vragen of fouten gezien? Mail de afdeling Onderzoek & Statistiek: onderzoek@groningen.nl"
+
+
+def contact_line() -> str:
+    """Who to ask; configurable per deployment with GONMETRICS_CONTACT."""
+    return os.environ.get("GONMETRICS_CONTACT", "").strip() or DEFAULT_CONTACT
+
+
+ACCESSIBILITY_NL = (
+    "De gemeente Groningen wil dat iedereen de GON monitor kan gebruiken, ook met een schermlezer, alleen met "
+    "het toetsenbord of met een vergroting. Daarom heeft elke grafiek een beschrijving in woorden, en staan de "
+    "gegevens erachter ook als tabel eronder, te downloaden als CSV en Excel. Kleur is nooit de enige drager van "
+    "informatie: of een cijfer op koers ligt of achter, staat er in woorden bij. De monitor wordt getoetst aan "
+    "WCAG 2.1 op niveau AA, met automatische controles (axe) in een echte browser."
+)
+
+# Known issues inside Streamlit's own widgets that this app cannot change (open upstream).
+KNOWN_ISSUES_NL = (
+    "De pagina geeft altijd Engels als taal op (`<html lang=\"en\">`), terwijl de inhoud Nederlands is. "
+    "Een schermlezer kan de tekst daardoor met een Engelse uitspraak voorlezen.",
+    "Het uploadveld op de pagina Aanleveren toont eigen Engelse teksten, zoals \"Drag and drop files here\" "
+    "en \"Browse files\"; die zijn niet te vertalen.",
+)
+
+# KNOWN_AXE_FINDINGS: axe rule ids (wcag2a/wcag2aa/wcag21aa) that the browser test accepts
+# because they come from Streamlit's own markup; rule id -> what it means, in Dutch.
+# Filled and checked by the browser test; every entry is also listed on the Definities page.
+KNOWN_AXE_FINDINGS: dict[str, str] = {}
+
+
+def known_accessibility_issues() -> list[str]:
+    return [*KNOWN_ISSUES_NL, *(f"{text} (axe: {rule})" for rule, text in KNOWN_AXE_FINDINGS.items())]

@@ -1,0 +1,234 @@
+"""The figures in words: lookups, key figures with their change and status, and the
+plain Dutch sentences of the Voortgang page.
+
+Works on the export table (metrics.export_frame) and on its protected version
+(privacy.protect) alike: a protected cell is shown as its text ("< 10") and never
+enters a calculation, so no change, status or sentence can reveal it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import fmt, privacy, targets
+from .definitions import COUNT_METRICS, DAYS_METRICS, METRICS
+from .vocab import AREAS, CITY, CITY_LABEL
+
+NO_PREVIOUS = "geen vorig kwartaal"
+OUTLOOK_LABEL = "indicatie, geen voorspelling"
+
+
+def area_label(gebied: str) -> str:
+    return CITY_LABEL if gebied == CITY else AREAS[gebied]
+
+
+def metric_label(metric: str) -> str:
+    return METRICS[metric][0]
+
+
+def number(cell) -> float | None:
+    """The cell as a number; None when it is empty or protected."""
+    if cell is None or isinstance(cell, str) or pd.isna(cell):  # protected cells are text
+        return None
+    return float(cell)
+
+
+def text(cell, metric: str) -> str:
+    """The cell in Dutch: 12,5 % for a share, 1.234 for a count, 12 dagen; a protected cell as shown."""
+    if metric in COUNT_METRICS:
+        return privacy.display_count(cell)
+    if metric in DAYS_METRICS:
+        value = number(cell)
+        if value is None:
+            return privacy.display_count(cell)
+        return fmt.number(value, 0 if value == int(value) else 1) + " dagen"
+    return privacy.display_share(cell)
+
+
+def count_text(cell) -> str:
+    return privacy.display_count(cell)
+
+
+def change_text(metric: str, delta: float) -> str:
+    """A change in Dutch: shares in procentpunt, counts and days with a sign."""
+    if metric in COUNT_METRICS or metric in DAYS_METRICS:
+        sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+        unit = " dagen" if metric in DAYS_METRICS else ""
+        return f"{sign}{fmt.number(abs(delta), 0 if delta == int(delta) else 1)}{unit}"
+    return fmt.points(delta)
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    metric: str
+    label: str
+    text: str                 # the value in Dutch (or as protected)
+    change: str               # "+2,3 procentpunt", "geen vorig kwartaal", "–"
+    direction: int            # sign of the change; 0 when there is none
+    target: float | None
+    status: str | None        # targets.ON_TRACK / targets.BEHIND / None
+    since: dt.date | None     # the quarter `change` compares with; None when it compares nothing
+
+    @property
+    def target_text(self) -> str | None:
+        return None if self.target is None else fmt.percent(self.target)
+
+
+class Figures:
+    """The export table (possibly protected), indexed by (metric, gebied, peildatum)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self._rows, self._series = {}, defaultdict(list)
+        for r in frame.sort_values("peildatum", kind="stable").itertuples(index=False):
+            self._rows[(r.metric, r.gebied, r.peildatum)] = r
+            self._series[(r.metric, r.gebied)].append(r)
+        self.quarters = sorted(frame.loc[frame["metric"] == "users", "peildatum"].unique())
+        self.wij_quarters = sorted(frame.loc[frame["metric"] == "youth_mh_inflow", "peildatum"].unique())
+
+    def row(self, metric: str, gebied: str, peildatum: dt.date):
+        return self._rows.get((metric, gebied, peildatum))
+
+    def cell(self, metric: str, gebied: str, peildatum: dt.date, column: str = "value"):
+        row = self.row(metric, gebied, peildatum)
+        return None if row is None else getattr(row, column)
+
+    def value(self, metric: str, gebied: str, peildatum: dt.date) -> float | None:
+        return number(self.cell(metric, gebied, peildatum))
+
+    def target(self, metric: str, gebied: str, peildatum: dt.date) -> float | None:
+        return number(self.cell(metric, gebied, peildatum, "target"))
+
+    def text(self, metric: str, gebied: str, peildatum: dt.date) -> str:
+        row = self.row(metric, gebied, peildatum)
+        return "–" if row is None else text(row.value, metric)
+
+    def series(self, metric: str, gebied: str) -> list:
+        """The metric's rows for one area, oldest quarter first."""
+        return self._series.get((metric, gebied), [])
+
+    def key(self, metric: str, gebied: str, peildatum: dt.date) -> KeyFigure:
+        value = self.value(metric, gebied, peildatum)
+        target = self.target(metric, gebied, peildatum)
+        before = previous(peildatum)
+        old = self.value(metric, gebied, before)
+        since = None
+        if self.row(metric, gebied, before) is None:
+            change, direction = NO_PREVIOUS, 0
+        elif value is None or old is None:
+            change, direction = "–", 0
+        else:
+            delta = value - old
+            change, direction, since = change_text(metric, delta), (delta > 1e-12) - (delta < -1e-12), before
+        return KeyFigure(metric, metric_label(metric), self.text(metric, gebied, peildatum), change, direction,
+                         target, targets.status(value, target), since)
+
+    def protected(self, metric: str, gebied: str, peildatum: dt.date) -> bool:
+        return privacy.is_protected(self.cell(metric, gebied, peildatum))
+
+
+def previous(peildatum: dt.date) -> dt.date:
+    """The peildatum of the quarter before."""
+    return targets.quarter_end(targets.quarter_index(peildatum) - 1)
+
+
+def numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with protected cells as empty numbers: what a calculation such as
+    metrics.outlook may see of a protected table."""
+    return frame.assign(value=frame["value"].map(number).astype("float64"))
+
+
+def year_end_goal(points, metric: str, peildatum: dt.date) -> tuple[dt.date, float] | None:
+    """The first year-end point of the targets table on or after `peildatum`; a metric's
+    first point is its starting point, not a goal (metrics.md)."""
+    return next(((day, minimum) for day, minimum in targets.metric_points(points, metric)[1:]
+                 if day >= peildatum and (day.month, day.day) == (12, 31)), None)
+
+
+# --- sentences ----------------------------------------------------------------
+
+
+def status_words(status: str | None) -> str:
+    return {targets.ON_TRACK: "op koers", targets.BEHIND: "achter op de streefwaarde"}.get(status, "")
+
+
+def basis_sentence(figs: Figures, gebied: str, peildatum: dt.date, points) -> str:
+    where = "In de stad als geheel" if gebied == CITY else f"In {area_label(gebied)}"
+    users = figs.value("users", gebied, peildatum)
+    if figs.protected("share_basis", gebied, peildatum) or figs.protected("users", gebied, peildatum):
+        return (f"{where} zijn de aantallen op {fmt.date(peildatum)} te klein om het aandeel basisondersteuning "
+                "te tonen.")
+    if users == 0:
+        return f"{where} waren er op {fmt.date(peildatum)} geen gebruikers."
+    key = figs.key("share_basis", gebied, peildatum)
+    sentence = f"{where} ontving op {fmt.date(peildatum)} {key.text} van de gebruikers alleen basisondersteuning"
+    goal = year_end_goal(points, "share_basis", peildatum)
+    if goal and goal[0] == peildatum:  # at the year end the quarter's target is the year's goal
+        sentence += f"; het doel voor eind {goal[0].year} is {fmt.percent(goal[1], 0)}"
+        return sentence + (f", dus {status_words(key.status)}." if key.status else ".")
+    if key.status:
+        sentence += f"; de streefwaarde voor dit kwartaal is {key.target_text}, dus {status_words(key.status)}"
+    if goal:
+        sentence += f"; het doel voor eind {goal[0].year} is {fmt.percent(goal[1], 0)}"
+    return sentence + "."
+
+
+def mi_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str | None:
+    if figs.value("share_mi", gebied, peildatum) is None:  # empty or protected: nothing to say
+        return None
+    key = figs.key("share_mi", gebied, peildatum)
+    where = "In de stad als geheel" if gebied == CITY else f"In {area_label(gebied)}"
+    sentence = (f"{where} liep bij {key.text} van de gebruikers met basisondersteuning minstens één traject "
+                "via een maatschappelijk initiatief")
+    if key.status:
+        sentence += f"; de streefwaarde is {key.target_text}, dus {status_words(key.status)}"
+    return sentence + "."
+
+
+def spread_sentence(figs: Figures, peildatum: dt.date) -> str | None:
+    """How far apart the areas lie (privacy.protect hides the spread where it would give
+    a hidden share away)."""
+    spread = figs.value("spread_basis", CITY, peildatum)
+    if spread is None:
+        return None
+    sentence = ("Tussen het gebied met het hoogste en het laagste aandeel basisondersteuning zit "
+                f"{_points(spread)}")
+    if (old := figs.value("spread_basis", CITY, previous(peildatum))) is not None:
+        sentence += f" (vorig kwartaal {_points(old)})"
+    return sentence + "."
+
+
+def _points(distance: float) -> str:
+    """A distance between two shares, without a sign: 8,2 procentpunt."""
+    return f"{fmt.number(distance * 100, 1)}{fmt.NBSP}procentpunt"
+
+
+def progress_sentences(figs: Figures, peildatum: dt.date, points) -> list[str]:
+    """The Voortgang page in words: the city, each area, the initiatives and the spread."""
+    sentences = []
+    for gebied in (CITY, *AREAS):
+        sentences.append(basis_sentence(figs, gebied, peildatum, points))
+        if mi := mi_sentence(figs, gebied, peildatum):
+            sentences.append(mi)
+    if spread := spread_sentence(figs, peildatum):
+        sentences.append(spread)
+    return sentences
+
+
+def outlook_sentence(result: dict) -> str:
+    """metrics.outlook in words, always called an indication."""
+    if result.get("slope") is None:
+        return "Voor een vooruitblik zijn minstens twee kwartalen met een aandeel nodig."
+    sentence = (f"Als de lijn van de laatste {len(result['basis'])} kwartalen doorzet, komt het aandeel "
+                f"basisondersteuning eind {result['year_end'].year} op ongeveer {fmt.percent(result['projected'])} "
+                f"({OUTLOOK_LABEL}).")
+    for goal in result["targets"][:2]:
+        when = (f"in {fmt.quarter(goal['reached'])} gehaald" if goal["reached"]
+                else "in de komende jaren niet gehaald")
+        sentence += (f" Het doel van {fmt.percent(goal['minimum'], 0)} voor eind {goal['peildatum'].year} "
+                     f"wordt bij die lijn {when}.")
+    return sentence

@@ -1,0 +1,267 @@
+"""What every page shares: the signed-in user, the page guard, the store and
+cached figures. Streamlit code lives here and in the pages, never in gonmetrics."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from gonmetrics import access, desk, details, fmt, targets
+from gonmetrics.downloads import to_csv_bytes, to_xlsx_bytes
+from gonmetrics.errors import GonError
+from gonmetrics.metrics import delivery_status, export_frame
+from gonmetrics.narrative import Figures
+from gonmetrics.privacy import protect
+from gonmetrics.store import Store, default_db_path
+from gonmetrics.vocab import AREAS
+
+USER_KEY = "gon_user"
+
+
+@st.cache_resource
+def _store(path: str) -> Store:
+    return Store(path)
+
+
+def store() -> Store:
+    return _store(str(default_db_path()))
+
+
+def user() -> access.User | None:
+    return st.session_state.get(USER_KEY)
+
+
+def guard(page_key: str) -> access.User:
+    """Stop rendering unless the signed-in user's role may see this page."""
+    current = user()
+    if current is None or not access.allowed(current.role, page_key):
+        who = current.name if current else "niet ingelogd"
+        store().audit(who, "toegang geweigerd", f"pagina {page_key}")
+        st.error("U heeft geen toegang tot deze pagina.")
+        st.stop()
+    return current
+
+
+def data_version() -> int:
+    """Read on every rerun: a new upload or restore changes it and so every cache key."""
+    return store().data_version()
+
+
+def ensure_data() -> None:
+    """An empty database shows the synthetic demo instead of nothing."""
+    if store().is_empty():
+        from gonmetrics.demo import build_demo
+
+        with st.spinner("De demodata (synthetisch) wordt opgebouwd…"):
+            build_demo(store().path)
+
+
+def sidebar(current: access.User) -> None:
+    """Who is signed in, and the banners that belong on every page."""
+    if current == access.LOCAL_USER:
+        st.info("**Lokale modus**: er zijn geen gebruikers ingesteld, dus iedereen op deze computer werkt als analist. "
+                "De monitor is alleen bereikbaar op deze computer.", icon=":material/computer:")
+    if store().get_meta("demo") == "true":
+        st.warning("**Demodata**: deze monitor toont synthetische, verzonnen gegevens, geen echte cijfers.",
+                   icon=":material/science:")
+    with st.sidebar:
+        st.caption(f"Ingelogd als **{current.name}** ({access.ROLES[current.role].split(' (')[0].lower()})")
+        if current != access.LOCAL_USER:
+            st.button("Uitloggen", on_click=_logout)
+
+
+def _logout() -> None:
+    st.session_state.pop(USER_KEY, None)
+    if st.user.get("is_logged_in"):
+        st.logout()
+
+
+# --- cached figures ----------------------------------------------------------
+# Keyed on the database path and its data version: any upload or restore makes
+# a new key, and nothing is recomputed while the data stays the same.
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _figures(path: str, version: int):
+    with _store(path).connect() as con:
+        return export_frame(con)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _delivery(path: str, version: int):
+    with _store(path).connect() as con:
+        return delivery_status(con)
+
+
+def figures():
+    """The export table of metrics.md: every figure, area and quarter."""
+    return _figures(str(store().path), data_version())
+
+
+def public_figures():
+    """The same table with small numbers protected, as the council sees it."""
+    return protect(figures())
+
+
+def delivery():
+    """Which extracts are in per quarter (and which are missing)."""
+    return _delivery(str(store().path), data_version())
+
+
+# --- dashboards: shared parts of Overzicht, Gebied and Voortgang ----------------
+
+
+def dashboard_figures(protected: bool) -> Figures:
+    """The figures a dashboard shows, protected or not; stops the page while there are none."""
+    figs = Figures(public_figures() if protected else figures())
+    if not figs.quarters:
+        st.info("Er zijn nog geen cijfers: er is nog geen extract van een hoofdaanbieder geladen.")
+        st.stop()
+    return figs
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _target_points(path: str, version: int):
+    with _store(path).connect() as con:
+        return targets.target_table(con)
+
+
+def target_points():
+    """The targets table (metric, peildatum, minimum): the year-end goals and the outlook."""
+    return _target_points(str(store().path), data_version())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _top_initiatives(path: str, version: int, gebied: str, peildatum):
+    with _store(path).connect() as con:
+        return details.top_initiatives(con, gebied, peildatum)
+
+
+def top_initiatives(gebied: str, peildatum):
+    return _top_initiatives(str(store().path), data_version(), gebied, peildatum)
+
+
+@contextlib.contextmanager
+def friendly_errors():
+    """A page's failure becomes a Dutch message, never a traceback (st.stop still stops)."""
+    try:
+        yield
+    except GonError as exc:
+        st.error(str(exc))
+    except Exception:
+        logging.getLogger("gonmetrics").exception("page failed")
+        st.error("Deze pagina kon door een onverwachte fout niet worden getoond. Probeer het opnieuw; "
+                 "blijft het misgaan, meld het dan aan een analist.")
+
+
+PICKER_WIDTH = 260  # pixels: room for "Centrum, Oude Wijken"
+
+
+def quarter_picker(quarters: list) -> object:
+    """The quarter to show, latest by default."""
+    return st.selectbox("Kwartaal", quarters, index=len(quarters) - 1, format_func=fmt.quarter, width=PICKER_WIDTH)
+
+
+def area_picker() -> str:
+    """The area to show, kept in the URL (?gebied=west) so that a link can be shared."""
+    # Not bind="query-params": that would put the label in the URL; the link should say ?gebied=oost.
+    codes = list(AREAS)
+    asked = st.query_params.get("gebied")
+    gebied = st.selectbox("Gebied", codes, index=codes.index(asked) if asked in codes else 0, format_func=AREAS.get,
+                          width=PICKER_WIDTH)
+    st.query_params["gebied"] = gebied
+    return gebied
+
+
+_STATUS_MD = {targets.ON_TRACK: ":material/check_circle: **Op koers**",
+              targets.BEHIND: ":material/warning: **Achter**"}
+
+
+def key_figure(figure, provisional: bool = False) -> None:
+    """One narrative.KeyFigure: value, change since the quarter before, and status in words."""
+    label = figure.label + (" (voorlopig)" if provisional else "")
+    arrow = {1: "up", -1: "down", 0: "off"}[figure.direction]
+    # Colour off: whether a change is good is said by the status words, not by red or green.
+    st.metric(label, figure.text, delta=figure.change, delta_color="off", delta_arrow=arrow,
+              delta_description=f"t.o.v. {fmt.quarter(figure.since)}" if figure.since else None)
+    if figure.status:
+        st.markdown(f"{_STATUS_MD[figure.status]}: streefwaarde {figure.target_text}")
+
+
+def key_figure_row(figs, metrics, gebied: str, peildatum, provisional: bool = False) -> None:
+    """Several key figures of one area and quarter side by side."""
+    for column, metric in zip(st.columns(len(metrics)), metrics):
+        with column:
+            key_figure(figs.key(metric, gebied, peildatum), provisional)
+
+
+def provisional_notice(peildatum) -> bool:
+    """Warn when a supplier that delivered the quarter before is missing; True if so."""
+    status = delivery()
+    missing = status[(status["peildatum"] == peildatum) & status["missing"]]
+    if missing.empty:
+        return False
+    names = ", ".join(desk.markdown_literal(name) for name in missing["aanbieder"])  # as delivered: literal
+    st.warning(f"**Voorlopige cijfers**: voor {fmt.quarter(peildatum)} ontbreekt nog de levering van {names}. "
+               "De cijfers kunnen nog veranderen.", icon=":material/schedule:")
+    return True
+
+
+def delivery_table(peildatum) -> None:
+    """Which extracts of the quarter are in, in words."""
+    status = delivery()
+    rows = status[status["peildatum"] == peildatum]
+    words = ["✔ geleverd" if d else ("✖ ontbreekt (vorig kwartaal wel geleverd)" if m else "– niet geleverd")
+             for d, m in zip(rows["delivered"], rows["missing"])]
+    literal_table(pd.DataFrame({"Leverancier": rows["aanbieder"], "Soort": rows["kind"].map(
+        {"aanbieder": "hoofdaanbieder", "wij": "WIJ-extract"}), "Status": words}))
+
+
+def download_buttons(table, name: str) -> None:
+    """CSV and XLSX of a (Dutch-formatted) table; files are made only when clicked."""
+    row = st.container(horizontal=True)
+    row.download_button("Download CSV", lambda: to_csv_bytes(table), file_name=f"{name}.csv", mime="text/csv",
+                        key=f"csv-{name}", on_click="ignore", icon=":material/download:")
+    row.download_button("Download Excel", lambda: to_xlsx_bytes(table), file_name=f"{name}.xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        key=f"xlsx-{name}", on_click="ignore", icon=":material/download:")
+
+
+def note(gebied: str, peildatum) -> None:
+    """The toelichting an analyst wrote for this area and quarter, if any."""
+    notes = store().notes()
+    hits = notes[(notes["gebied"] == gebied) & (pd.to_datetime(notes["peildatum"]).dt.date == peildatum)]
+    for row in hits.itertuples(index=False):
+        st.info(f"**Toelichting**: {desk.markdown_literal(row.text)}\n\n"
+                f"*{desk.markdown_literal(row.author)}, {fmt.date(row.updated_at)}*", icon=":material/info:")
+
+
+def chart(c) -> None:
+    """A charts.Chart: the figure with its accessible name, the summary in words,
+    and its data as a table with downloads."""
+    st.plotly_chart(c.fig, alt=c.summary, key=f"chart-{c.name}", theme=None,
+                    config={"displaylogo": False})
+    st.caption(c.summary)
+    with st.expander("Gegevens als tabel"):
+        st.table(c.data, hide_index=True)
+        download_buttons(c.data, c.name)
+
+
+def report_notices(peildatum, provisional: bool) -> list[str]:
+    """What a downloaded report must say about its own data: demo, provisional."""
+    notices = []
+    if store().get_meta("demo") == "true":
+        notices.append("Demodata: dit rapport toont synthetische, verzonnen gegevens, geen echte cijfers.")
+    if provisional:
+        notices.append(f"Voorlopige cijfers: voor {fmt.quarter(peildatum)} ontbreekt nog een levering; "
+                       "de cijfers kunnen nog veranderen.")
+    return notices
+
+
+def literal_table(frame) -> None:
+    """A table whose cells may come from delivered files (names, values): st.dataframe
+    shows them as plain text, whereas st.table would render Markdown in them."""
+    st.dataframe(frame, hide_index=True, width="stretch")

@@ -1,0 +1,66 @@
+"""Gebied: one area in depth, for the aldermen and analysts; the area is kept in the URL."""
+
+import streamlit as st
+
+from gonmetrics import charts, fmt, narrative
+from gonmetrics.metrics import outlook
+from gonmetrics.vocab import AREAS
+from pages import _ui
+
+user = _ui.guard("gebied")
+st.title("Gebied")
+
+with _ui.friendly_errors():
+    figs = _ui.dashboard_figures(user.protected)
+    left, right = st.columns(2)
+    with left:
+        gebied = _ui.area_picker()
+    with right:
+        peildatum = _ui.quarter_picker(figs.quarters)
+    name, quarter = AREAS[gebied], fmt.quarter(peildatum)
+    points = _ui.target_points()
+    provisional = _ui.provisional_notice(peildatum)
+    _ui.note(gebied, peildatum)
+
+    st.header(f"Kerncijfers {name}, {quarter}")
+    if figs.value("users", gebied, peildatum) == 0:
+        st.info(f"Geen gebruikers in {name} in {quarter}: de aandelen blijven leeg.")
+    _ui.key_figure_row(figs, ("users", "share_basis", "share_mi", "share_mixed"), gebied, peildatum, provisional)
+
+    st.header("Basisondersteuning")
+    st.subheader("Aandeel basisondersteuning in de tijd")
+    ahead = outlook(narrative.numeric(figs.frame), gebied, points)
+    _ui.chart(charts.trend(figs, "share_basis", gebied, points, ahead))
+    st.write(narrative.outlook_sentence(ahead))
+    st.subheader("Soort ondersteuning")
+    _ui.chart(charts.mix(figs, gebied))
+
+    st.header("Maatschappelijke initiatieven")
+    _ui.chart(charts.trend(figs, "share_mi", gebied, points))
+    st.subheader(f"Meest gebruikte initiatieven in {quarter}")
+    used = _ui.top_initiatives(gebied, peildatum)
+    if used.empty:
+        st.write("In dit kwartaal liep geen basisondersteuning via een maatschappelijk initiatief.")
+    else:
+        _ui.literal_table(used.assign(gebruikers=used["gebruikers"].map(fmt.number))  # names as delivered
+                          .rename(columns={"initiatief": "Initiatief", "gebruikers": "Gebruikers"}))
+
+    st.header("Leeftijdsopbouw")
+    _ui.chart(charts.ages(figs, gebied))
+
+    wij = {  # the WIJ figures: heading -> (key figures, chart)
+        "Instroom jongvolwassenen psychisch kwetsbaar": (("youth_mh_inflow", "youth_mh_inflow_share"), charts.inflow),
+        "Wachttijd van aanmelding bij WIJ tot start": (("wait_days_median", "wait_days_p80", "wait_open"),
+                                                       charts.waiting),
+    }
+    for heading, (metrics, build) in wij.items():
+        st.header(heading)
+        if peildatum in figs.wij_quarters:
+            _ui.key_figure_row(figs, metrics, gebied, peildatum, provisional)
+        else:
+            st.write(f"Er is geen WIJ-extract voor {quarter}.")
+        _ui.chart(build(figs, gebied))
+
+    st.header("Vergelijking met de andere gebieden")
+    for metric in ("share_basis", "share_mi"):
+        _ui.chart(charts.compare(figs, metric, peildatum, highlight=gebied))

@@ -1,0 +1,63 @@
+"""Voortgang: city-wide progress on every target, the areas side by side, in words,
+and the page as a printable report. For the council: small numbers are protected
+here for every role, so whatever is shown or downloaded may be shared."""
+
+import streamlit as st
+
+from gonmetrics import charts, fmt, narrative, report_html
+from gonmetrics.definitions import METRICS
+from gonmetrics.metrics import outlook
+from gonmetrics.privacy import EXPLANATION_NL
+from gonmetrics.vocab import CITY
+from pages import _ui
+
+_ui.guard("voortgang")
+st.title("Voortgang")
+st.write("Hoe de stad en de vier gebieden ervoor staan op de doelen van de gebiedsondersteuningsnetwerken.")
+st.caption("Op deze pagina zijn kleine aantallen voor iedereen afgeschermd, zodat alles gedeeld kan worden.")
+with st.expander("Hoe kleine aantallen worden afgeschermd"):
+    st.write(EXPLANATION_NL)
+
+with _ui.friendly_errors():
+    figs = _ui.dashboard_figures(protected=True)
+    peildatum = _ui.quarter_picker(figs.quarters)
+    quarter = fmt.quarter(peildatum)
+    points = _ui.target_points()
+    provisional = _ui.provisional_notice(peildatum)
+    goals = [m for m in METRICS if m in set(points["metric"])]  # every metric the targets table names
+
+    st.header(f"In het kort, {quarter}")
+    sentences = narrative.progress_sentences(figs, peildatum, points)
+    st.markdown("\n".join(f"- {s}" for s in sentences))
+
+    st.header("De stad: voortgang per doel")
+    city, remarks = [], []
+    for metric in goals:
+        st.subheader(narrative.metric_label(metric))
+        _ui.key_figure(figs.key(metric, CITY, peildatum), provisional)
+        ahead = outlook(narrative.numeric(figs.frame), CITY, points) if metric == "share_basis" else None
+        city.append((narrative.metric_label(metric), charts.trend(figs, metric, CITY, points, ahead)))
+        _ui.chart(city[-1][1])
+        if ahead:
+            remarks.append(narrative.outlook_sentence(ahead))
+            st.write(remarks[-1])
+
+    st.header("De gebieden naast elkaar")
+    side = [(f"{narrative.metric_label(m)} per gebied, {quarter}", charts.compare(figs, m, peildatum)) for m in goals]
+    side.append(("Aandeel basisondersteuning per gebied in de tijd", charts.areas_trend(figs, "share_basis", points)))
+    for title, chart in side:
+        st.subheader(title)
+        _ui.chart(chart)
+
+    st.header("Rapport")
+    st.write("De pagina als één HTML-bestand om te bewaren, te delen of af te drukken (A4); het opent ook zonder "
+             "internet.")
+    sections = [report_html.Section(f"In het kort, {quarter}", bullets=sentences),
+                report_html.Section("De stad: voortgang per doel", paragraphs=remarks, charts=city),
+                report_html.Section("De gebieden naast elkaar", charts=side)]
+    st.download_button(
+        "Download als printbaar rapport", lambda: report_html.render(
+            f"Voortgang gebiedsondersteuningsnetwerken, {quarter}", [EXPLANATION_NL], sections,
+            _ui.report_notices(peildatum, provisional)).encode("utf-8"),
+        file_name=f"voortgang_{quarter.replace(' ', '_')}.html", mime="text/html", on_click="ignore",
+        icon=":material/print:", type="primary")

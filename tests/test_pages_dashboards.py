@@ -1,0 +1,372 @@
+"""Overzicht, Gebied and Voortgang driven through dashboard.py with AppTest (login frame
+and menu included), on tiny hand-made databases and on the demo: what is shown, in Dutch,
+and what the council may not see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from plotly.offline import get_plotlyjs
+import streamlit as st
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from gonmetrics import access, fmt
+from gonmetrics.store import Store
+from tests.conftest import provider_csv, wij_csv
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+Q1, Q2 = "2027-03-31", "2027-06-30"
+
+
+def trajectory(peildatum: str, client: str, gebied: str, ondersteuning: str, aanbieder: str = "Zorg BV",
+               mi: str = "") -> str:
+    return (f"{aanbieder};{peildatum};client-{client};{gebied};1980;{ondersteuning};begeleiding;psychisch;"
+            f"2026-01-01;;{mi};")
+
+
+# West in Q1: 0001 basis via an initiative, 0002 basis, 0003 aanvullend, 0004 both.
+#   users 4; share_basis 2/4 = 50,0 %; share_mi 1 of the 3 with basis = 33,3 %.
+# Oost in Q1 (another provider): 0005 aanvullend only -> share_basis 0,0 %, achter.
+# Centrum and zuid: nobody.
+WEST_Q1 = [trajectory(Q1, "0001", "west", "basis", mi="Wiershoeck"), trajectory(Q1, "0002", "west", "basis"),
+           trajectory(Q1, "0003", "west", "aanvullend"), trajectory(Q1, "0004", "west", "basis"),
+           trajectory(Q1, "0004", "west", "aanvullend")]
+OOST_Q1 = [trajectory(Q1, "0005", "oost", "aanvullend", aanbieder="Hulp NV")]
+# West in Q2: 0003 moved to basis -> 3/4 = 75,0 % (+25,0 procentpunt). Hulp NV does not deliver.
+WEST_Q2 = [trajectory(Q2, "0001", "west", "basis", mi="Wiershoeck"), trajectory(Q2, "0002", "west", "basis"),
+           trajectory(Q2, "0003", "west", "basis"), trajectory(Q2, "0004", "west", "basis"),
+           trajectory(Q2, "0004", "west", "aanvullend")]
+# WIJ Q1: two registrations in west, one of a 26-year-old with doelgroep psychisch.
+WIJ_Q1 = ["2027-03-31;client-0001;west;2001;2027-02-14;psychisch;aanvullend;Zorg BV;bepaald",
+          "2027-03-31;client-0009;west;1960;2027-02-20;ouderen;anders;;"]
+
+
+def ingest(store: Store, data: bytes, name: str) -> None:
+    report = store.ingest(data, name, user="t")
+    assert report.status == "accepted", report.errors
+
+
+@pytest.fixture(autouse=True)
+def clear_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def use_db(monkeypatch, tmp_path):
+    """Point the dashboard at a database; without a users file it runs in local mode (analist)."""
+    monkeypatch.setenv("GONMETRICS_USERS", str(tmp_path / "no-users.toml"))
+
+    def use(path) -> Store:
+        monkeypatch.setenv("GONMETRICS_DB", str(path))
+        return Store(path)
+    return use
+
+
+@pytest.fixture
+def one_quarter(use_db, tmp_path) -> Store:
+    store = use_db(tmp_path / "one.duckdb")
+    ingest(store, provider_csv(*WEST_Q1), "zorg_q1.csv")
+    ingest(store, provider_csv(*OOST_Q1), "hulp_q1.csv")
+    ingest(store, wij_csv(*WIJ_Q1), "wij_q1.csv")
+    return store
+
+
+@pytest.fixture
+def two_quarters(one_quarter) -> Store:
+    ingest(one_quarter, provider_csv(*WEST_Q2), "zorg_q2.csv")
+    return one_quarter
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory):
+    from gonmetrics.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_figures(demo_path) -> pd.DataFrame:
+    from gonmetrics.metrics import export_frame
+
+    with Store(demo_path).connect() as con:
+        return export_frame(con)
+
+
+def app(page: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file(DASHBOARD, default_timeout=30)
+    at.run()
+    if page:
+        at.switch_page(page)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown(at: AppTest) -> str:
+    """Every text the page shows, the tables' cells and the charts' specs, as one string."""
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
+                                  "error", "success") for e in getattr(at, kind)]
+    parts += [f"{m.label} | {m.value} | {m.delta}" for m in at.metric]
+    parts += [t.value.to_csv() for t in [*at.table, *at.dataframe]]
+    parts += [c.proto.spec for c in at.get("plotly_chart")]
+    return "\n".join(str(p) for p in parts)
+
+
+def metric(at: AppTest, label: str, nth: int = 0):
+    return [m for m in at.metric if m.label.startswith(label)][nth]
+
+
+def initiatives(at: AppTest) -> pd.DataFrame:
+    return next(t.value for t in at.dataframe if list(t.value.columns) == ["Initiatief", "Gebruikers"])
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+# --- Overzicht ---------------------------------------------------------------------------
+
+
+def test_overzicht_one_quarter_shows_areas_status_and_no_previous_quarter(one_quarter):
+    at = app()
+    assert [t.value for t in at.title] == ["Overzicht"]
+    assert at.selectbox[0].value == dt.date(2027, 3, 31)
+    assert "De vier gebieden in K1 2027" in [h.value for h in at.header]
+    assert [s.value for s in at.subheader] == ["Centrum, Oude Wijken", "West", "Oost en Ten Boer", "Zuid en Haren"]
+    west, oost = metric(at, "Aandeel basisondersteuning", 0), metric(at, "Aandeel basisondersteuning", 1)
+    assert (west.value, west.delta) == ("50,0\u00a0%", "geen vorig kwartaal")
+    assert oost.value == "0,0\u00a0%"
+    assert metric(at, "Gebruik maatschappelijk initiatief").value == "33,3\u00a0%"
+    assert metric(at, "Aantal gebruikers").value == "4"
+    statuses = [m.value for m in at.markdown if m.value.startswith(":material/")]
+    target = fmt.percent(0.0375)
+    assert statuses[0] == f":material/check_circle: **Op koers**: streefwaarde {target}"  # west, share_basis
+    assert f":material/warning: **Achter**: streefwaarde {target}" in statuses  # oost
+    assert [m.value for m in at.markdown].count("Geen gebruikers in dit kwartaal.") == 2  # centrum, zuid
+    assert not at.warning  # nothing provisional, no demo
+    assert "✔ geleverd" in at.dataframe[-1].value["Status"].tolist()
+
+
+def test_overzicht_marks_a_quarter_with_a_missing_provider_as_provisional(two_quarters):
+    at = app()
+    assert at.selectbox[0].value == dt.date(2027, 6, 30)
+    warning = at.warning[0].value
+    assert "Voorlopige cijfers" in warning and "K2 2027" in warning and "Hulp NV" in warning
+    west = metric(at, "Aandeel basisondersteuning")
+    assert west.label == "Aandeel basisondersteuning (voorlopig)"
+    assert (west.value, west.delta) == ("75,0\u00a0%", "+25,0\u00a0procentpunt")
+    delivery = at.dataframe[-1].value
+    assert delivery.set_index("Leverancier").loc["Hulp NV", "Status"] == "✖ ontbreekt (vorig kwartaal wel geleverd)"
+    # the earlier quarter is complete again
+    at.selectbox[0].set_value(dt.date(2027, 3, 31)).run()
+    assert not at.warning and metric(at, "Aandeel basisondersteuning").value == "50,0\u00a0%"
+
+
+def test_overzicht_city_chart_is_dutch_and_accessible(one_quarter):
+    at = app()
+    chart = at.get("plotly_chart")[0]
+    spec = json.loads(chart.proto.spec)
+    assert spec["layout"]["separators"] == ",."
+    # stad: 0001, 0002 only basis of 5 users -> 40,0 %
+    hover = "Stad Groningen · K1 2027<br>Aandeel basisondersteuning: 40,0\u00a0% (2 van 5)"
+    assert spec["data"][0]["customdata"] == [[hover]]
+    summary = "Aandeel basisondersteuning in Stad Groningen: 40,0\u00a0% in K1 2027; streefwaarde"
+    assert summary in chart.proto.alt
+    assert any(c.value.startswith(summary) for c in at.caption)
+    assert at.expander[0].label == "Gegevens als tabel"
+    assert {b.label for b in at.get("download_button")} >= {"Download CSV", "Download Excel"}
+
+
+# --- Gebied ------------------------------------------------------------------------------
+
+
+def test_gebied_follows_the_url_and_shows_the_area(one_quarter):
+    one_quarter.set_note("west", dt.date(2027, 3, 31), "Nieuwe werkwijze, zie [site](http://x)", "anna")
+    at = app("pages/gebied.py", gebied="west")
+    assert [t.value for t in at.title] == ["Gebied"]
+    assert at.selectbox[0].value == "west"
+    assert at.header[0].value == "Kerncijfers West, K1 2027"
+    # shown as written, not as Markdown: no link
+    assert r"**Toelichting**: Nieuwe werkwijze, zie \[site\]\(http\://x\)" in at.info[0].value
+    assert metric(at, "Aandeel basisondersteuning").value == "50,0\u00a0%"
+    assert metric(at, "Aandeel basis én aanvullend").value == "25,0\u00a0%"
+    assert metric(at, "Instroom jongvolwassenen").value == "1"
+    assert metric(at, "Aandeel van alle aanmeldingen").value == "50,0\u00a0%"
+    assert initiatives(at).values.tolist() == [["Wiershoeck", "1"]]
+    assert "Voor een vooruitblik zijn minstens twee kwartalen met een aandeel nodig." in shown(at)
+    assert len(at.get("plotly_chart")) == 8
+
+
+def test_gebied_switches_area_and_keeps_it_in_the_url(one_quarter):
+    at = app("pages/gebied.py", gebied="oost")
+    assert at.header[0].value == "Kerncijfers Oost en Ten Boer, K1 2027"
+    at.selectbox[0].set_value("west").run()
+    assert at.header[0].value == "Kerncijfers West, K1 2027"
+    assert at.query_params["gebied"] == "west"
+
+
+def test_gebied_without_users_says_so(one_quarter):
+    at = app("pages/gebied.py", gebied="zuid")
+    assert not at.exception
+    assert any("Geen gebruikers in Zuid en Haren in K1 2027" in i.value for i in at.info)
+    assert metric(at, "Aandeel basisondersteuning").value == "–"
+    assert "In dit kwartaal liep geen basisondersteuning via een maatschappelijk initiatief." in shown(at)
+
+
+def test_a_failure_becomes_a_dutch_message_not_a_traceback(one_quarter, monkeypatch):
+    from pages import _ui
+
+    def broken(con):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(_ui, "export_frame", broken)
+    at = app("pages/gebied.py", gebied="west")
+    assert [e.value for e in at.error] == [
+        "Deze pagina kon door een onverwachte fout niet worden getoond. Probeer het opnieuw; blijft het misgaan, "
+        "meld het dan aan een analist."]
+    assert "boom" not in shown(at)
+
+
+# --- Voortgang ---------------------------------------------------------------------------
+
+
+def test_voortgang_protects_small_numbers_for_everyone(one_quarter):
+    at = app("pages/voortgang.py")
+    text = shown(at)
+    assert "In West zijn de aantallen op 31-03-2027 te klein" in text
+    for secret in ("50,0", "33,3", "(2 van 4)", "40,0"):
+        assert secret not in text, secret
+    assert at.get("download_button")[-1].label == "Download als printbaar rapport"
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict:
+    """file name -> the callable a download button runs when clicked (they are deferred)."""
+    made = {}
+    register = MediaFileManager.add_deferred
+
+    def spy(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        made[file_name] = data_callable
+        return register(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    return made
+
+
+def test_voortgang_report_and_table_downloads_are_protected(one_quarter, downloads):
+    app("pages/voortgang.py")
+    report = downloads["voortgang_K1_2027.html"]().decode("utf-8").replace(get_plotlyjs(), "")  # the library
+    assert '<html lang="nl">' in report and "In West zijn de aantallen op 31-03-2027 te klein" in report
+    csv_text = downloads["share_basis_stad.csv"]().decode("utf-8-sig")
+    assert csv_text.startswith("Kwartaal;Peildatum;Aandeel basisondersteuning;Teller;Noemer;Streefwaarde;Status")
+    for text in (report, csv_text):
+        for secret in ("50,0", "33,3", "40,0", "(2 van 5)"):
+            assert secret not in text, secret
+
+
+# --- the demo ------------------------------------------------------------------------------
+
+
+def value(frame: pd.DataFrame, metric_id: str, gebied: str, peildatum: dt.date) -> float:
+    return frame[(frame.metric == metric_id) & (frame.gebied == gebied) & (frame.peildatum == peildatum)].value.iloc[0]
+
+
+def test_demo_overzicht_is_labelled_and_shows_the_latest_quarter(use_db, demo_path, demo_figures):
+    use_db(demo_path)
+    at = app()
+    latest = max(demo_figures.peildatum)
+    assert any("**Demodata**" in w.value for w in at.warning)
+    assert at.selectbox[0].value == latest
+    west = metric(at, "Aandeel basisondersteuning", 1)
+    assert west.value == fmt.percent(value(demo_figures, "share_basis", "west", latest))
+
+
+def test_demo_missing_delivery_and_empty_area(use_db, demo_path):
+    use_db(demo_path)
+    at = app()
+    at.selectbox[0].set_value(dt.date(2028, 9, 30)).run()
+    assert not at.exception
+    assert any("Stichting De Stadsbrug" in w.value and "Voorlopige cijfers" in w.value for w in at.warning)
+    assert "Geen gebruikers in dit kwartaal." in [m.value for m in at.markdown]  # centrum
+
+
+def test_demo_gebied_shows_outlook_and_comparison(use_db, demo_path, demo_figures):
+    use_db(demo_path)
+    at = app("pages/gebied.py", gebied="oost")
+    text = shown(at)
+    assert "Als de lijn van de laatste 4 kwartalen doorzet" in text and "(indicatie, geen voorspelling)" in text
+    specs = chart_specs(at)
+    trend = specs[0]
+    assert {"Streefwaarde", "Doel eind van het jaar"} <= {t["name"] for t in trend["data"]}
+    compare = next(s for s in specs if s["data"][0].get("orientation") == "h")
+    assert "Oost en Ten Boer (dit gebied)" in compare["data"][0]["y"]
+    assert "75+ jaar" in [t["name"] for t in specs[3]["data"]]
+    assert len(initiatives(at)) == 5  # the five used most
+
+
+def test_demo_voortgang_in_words_and_as_report(use_db, demo_path, demo_figures, downloads):
+    use_db(demo_path)
+    at = app("pages/voortgang.py")
+    latest = max(demo_figures.peildatum)
+    share = fmt.percent(value(demo_figures, "share_basis", "west", latest))
+    bullets = next(m.value for m in at.markdown if m.value.startswith("- "))
+    assert f"- In West ontving op {fmt.date(latest)} {share} van de gebruikers alleen basisondersteuning" in bullets
+    assert len(at.get("plotly_chart")) == 5
+    report = downloads[f"voortgang_{fmt.quarter(latest).replace(' ', '_')}.html"]().decode("utf-8")
+    assert "Demodata: dit rapport toont synthetische" in report and f"In West ontving op {fmt.date(latest)}" in report
+    assert report.count("<figure>") == 5 and report.count("<caption>") == 5
+    assert "(indicatie, geen voorspelling)" in report
+
+
+# --- the council -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def council(monkeypatch, tmp_path):
+    users = tmp_path / "users.toml"
+    users.write_text(f'[users.raadslid]\nrole = "raad"\npassword_hash = "{access.hash_password("pw")}"\n')
+    monkeypatch.setenv("GONMETRICS_USERS", str(users))
+
+
+def login(name: str = "raadslid", password: str = "pw") -> AppTest:
+    at = AppTest.from_file(DASHBOARD, default_timeout=30)
+    at.run()
+    at.text_input[0].input(name)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_council_sees_only_protected_figures(one_quarter, council):
+    at = login()
+    assert [t.value for t in at.title] == ["Overzicht"]
+    assert metric(at, "Aantal gebruikers").value == "< 10"
+    text = shown(at)
+    for secret in ("50,0", "33,3", "40,0", "(2 van 5)", "| 4 |"):
+        assert secret not in text, secret
+    at.switch_page("pages/voortgang.py").run()
+    assert not at.exception
+    assert "te klein" in shown(at) and "50,0" not in shown(at)
+
+
+def test_council_has_no_gebied_page_and_its_guard_refuses(one_quarter, council):
+    at = login()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/gebied.py")
+    direct = AppTest.from_file(str(Path(DASHBOARD).parent / "pages" / "gebied.py"), default_timeout=30)
+    direct.session_state["gon_user"] = access.User("raadslid", access.RAAD)
+    direct.run()
+    assert [e.value for e in direct.error] == ["U heeft geen toegang tot deze pagina."]
+    assert not direct.get("plotly_chart") and not direct.metric

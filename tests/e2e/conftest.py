@@ -22,8 +22,11 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
 def pytest_collection_modifyitems(items):
+    # A conftest hook sees every collected item, not only this folder's.
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.e2e)
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 def free_port() -> int:

@@ -11,6 +11,7 @@ while when another process holds the lock.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import json
@@ -125,12 +126,19 @@ class Store:
                 f"Dit bestand is al eerder geladen (upload {duplicate[0]}); er is niets veranderd."
             )
             return
-        archive_name = self._archive(data, report)
+        # The raw file is written while DuckDB stores the rows (disk and CPU side by side);
+        # it is complete before the transaction commits.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            archived = pool.submit(self._archive, data, report)
+            self._store_rows(con, report, user)
+        archived.result()  # a failed write fails the transaction
+
+    def _store_rows(self, con, report: LoadReport, user: str) -> None:
         upload_id = con.execute("SELECT nextval('upload_seq')").fetchone()[0]
         con.execute(
             "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [upload_id, report.kind, report.aanbieder, report.peildatum, report.file, report.sha256,
-             user, _now(), report.rows, archive_name],
+             user, _now(), report.rows, _archive_name(report)],
         )
         table = "trajectories" if report.kind == "aanbieder" else "registrations"
         con.register("new_rows", report.typed_rows)
@@ -140,17 +148,15 @@ class Store:
         report.replaces = self._make_current(con, upload_id)
         self._audit(con, user, "upload", f"upload {upload_id}: {report.file}")
 
-    def _archive(self, data: bytes, report: LoadReport) -> str:
+    def _archive(self, data: bytes, report: LoadReport) -> None:
         """Keep the raw file, named by its hash; written before the commit, so an
         accepted upload always has its file (an orphan after a crash is harmless)."""
         self.archive_dir.mkdir(parents=True, exist_ok=True)
-        name = f"{report.sha256}.{report.fmt}"
-        target = self.archive_dir / name
+        target = self.archive_dir / _archive_name(report)
         if not target.exists():
             partial = target.with_suffix(".partial")
             partial.write_bytes(data)
             os.replace(partial, target)
-        return name
 
     def _make_current(self, con, upload_id: int) -> int | None:
         """Point the upload's delivery slot at it; returns the upload it replaced."""
@@ -276,6 +282,10 @@ class Store:
     def is_empty(self) -> bool:
         with self.connect() as con:
             return con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
+
+
+def _archive_name(report: LoadReport) -> str:
+    return f"{report.sha256}.{report.fmt}"
 
 
 def _now() -> dt.datetime:

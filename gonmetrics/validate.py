@@ -1,9 +1,11 @@
-"""Validation of a delivery against the contract, in one DuckDB pass.
+"""Validation of a delivery against the contract, in DuckDB.
 
 `validate(raw)` takes what `read.read_delivery` produced (all cells as text) and
 returns either the typed rows to store or every error with its row, column and a
-short Dutch explanation. Each row's errors are collected as a list of structs in
-a single projection, so a million-row file costs one scan, not one per rule.
+short Dutch explanation. Every rule is a (column, condition, message) triple over
+the trimmed text (x_*) and parsed values (p_*) of a row. One scan parses every row
+and flags those that break any rule; only the flagged rows are parsed again to
+name their errors, so a valid million-row file costs one pass.
 """
 
 from __future__ import annotations
@@ -11,21 +13,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import vocab
 from .read import RawTable
 
 MAX_REPORTED_ERRORS = 100
 _WS = " \t\r\n\u00a0"
+_SQUEEZED = "lower(regexp_replace({}, '\\s+', ' ', 'g'))"  # a name compared case- and spacing-insensitively
+_EDGE_WS = r"^[ \t\r\n\x{00A0}]|[ \t\r\n\x{00A0}]$"  # RE2: a cell that starts or ends with _WS
 
 # Elfproef: 9*d1 + 8*d2 + ... + 2*d8 - d9 divisible by 11 (shared/stack-notes.md).
+# The length test comes first: CASE evaluates its branch only for the rows that need it.
 _BSN_MACRO = (
-    "CREATE OR REPLACE TEMP MACRO is_bsn(v) AS coalesce(regexp_full_match(v, '[0-9]{9}') AND ("
+    "CREATE OR REPLACE TEMP MACRO is_bsn(v) AS CASE WHEN length(v) = 9 AND regexp_full_match(v, '[0-9]{9}') THEN ("
     + " + ".join(f"{9 - i} * (ord(substr(v, {i + 1}, 1)) - 48)" for i in range(8))
-    + " - (ord(substr(v, 9, 1)) - 48)) % 11 = 0, false)"
+    + " - (ord(substr(v, 9, 1)) - 48)) % 11 = 0 ELSE false END"
 )
 # How a value is quoted in a message; a BSN-like value is never echoed.
 _SHOW_MACRO = (
@@ -72,25 +79,32 @@ def _ident(name: str) -> str:
 
 
 def _mapping(expr: str, table: dict[str, str]) -> str:
-    """SQL CASE that maps accepted spellings (lower-cased) to their code."""
+    """SQL that maps accepted spellings (case-insensitive, runs of spaces as one) to their code.
+
+    The exact spelling is tried first; spaces are squeezed (a regex, slower) only where that fails.
+    """
     whens = " ".join(f"WHEN {_sql_str(k)} THEN {_sql_str(v)}" for k, v in table.items())
-    return f"CASE lower(regexp_replace({expr}, '\\s+', ' ', 'g')) {whens} END"
+    return f"coalesce(CASE lower({expr}) {whens} END, CASE {_SQUEEZED.format(expr)} {whens} END)"
 
 
 def _listing(table: dict[str, str]) -> str:
     return ", ".join(sorted(set(table.values())))
 
 
-def _error(column: str, condition: str, message_sql: str) -> str:
-    return f"CASE WHEN {condition} THEN {{'c': {_sql_str(column)}, 'm': {message_sql}}} END"
+class Rule(NamedTuple):
+    """A hard rule for one row: where `condition` holds, `column` gets `message` (SQL text)."""
+
+    column: str
+    condition: str
+    message: str
 
 
 def _lit(text: str) -> str:
     return _sql_str(text)
 
 
-def _unknown(column: str, table: dict[str, str]) -> str:
-    return _error(
+def _unknown(column: str, table: dict[str, str]) -> Rule:
+    return Rule(
         column,
         f"x_{column} IS NOT NULL AND p_{column} IS NULL",
         f"'Onbekende waarde ' || shown(x_{column}) || '. Toegestaan: {_listing(table)}.'",
@@ -104,13 +118,14 @@ def _is_identifier_header(column: str) -> bool:
 
 def _clean_columns(spec: dict[str, bool], present: set[str]) -> list[str]:
     """x_<col>: trimmed text or NULL; a missing optional column is all NULL."""
-    out = []
-    for col in spec:
-        if col in present:
-            out.append(f"nullif(trim({_ident(col)}, {_sql_str(_WS)}), '') AS x_{col}")
-        else:
-            out.append(f"NULL::VARCHAR AS x_{col}")
-    return out
+    return [f"{_trimmed(_ident(col)) if col in present else 'NULL::VARCHAR'} AS x_{col}" for col in spec]
+
+
+def _trimmed(column: str) -> str:
+    """The cell without surrounding white space, NULL when nothing is left."""
+    # Trimming a set of characters is slow; most cells have nothing to trim.
+    return (f"CASE WHEN regexp_matches({column}, {_sql_str(_EDGE_WS)}) THEN nullif(trim({column}, {_sql_str(_WS)}), '') "
+            f"ELSE nullif({column}, '') END")
 
 
 def _common_parsed(kind_columns: dict[str, bool]) -> list[str]:
@@ -136,38 +151,37 @@ def _common_parsed(kind_columns: dict[str, bool]) -> list[str]:
     return parsed
 
 
-def _row_checks(spec: dict[str, bool], provider: bool) -> list[str]:
-    """One CASE per rule; each yields {'c': column, 'm': message} or NULL."""
+def _row_rules(spec: dict[str, bool], provider: bool) -> list[Rule]:
     checks = [
-        _error(col, f"x_{col} IS NULL", _lit("Verplichte waarde ontbreekt."))
+        Rule(col, f"x_{col} IS NULL", _lit("Verplichte waarde ontbreekt."))
         for col, required in spec.items()
         if required
     ]
     checks += [
-        _error("client_id", "is_bsn(x_client_id)", _lit(_BSN_MESSAGE)),
-        _error(
+        Rule("client_id", "is_bsn(x_client_id)", _lit(_BSN_MESSAGE)),
+        Rule(
             "client_id",
             r"x_client_id IS NOT NULL AND NOT is_bsn(x_client_id) AND NOT regexp_full_match(x_client_id, '[A-Za-z0-9_\-]{8,64}')",
             "'Ongeldig pseudoniem ' || shown(x_client_id) || ': 8 tot 64 tekens, alleen letters, cijfers, _ en -.'",
         ),
-        _error(
+        Rule(
             "gebied",
             "x_gebied IS NOT NULL AND p_gebied IS NULL",
             "'Onbekend gebied ' || shown(x_gebied) || '. Toegestaan: centrum, west, oost, zuid of de naam van het gebied.'",
         ),
         _unknown("doelgroep", vocab.DOELGROEP),
-        _error(
+        Rule(
             "peildatum",
             "x_peildatum IS NOT NULL AND p_peildatum IS NULL",
             "'Onleesbare datum ' || shown(x_peildatum) || '. Gebruik 2027-03-31 of 31-03-2027.'",
         ),
-        _error(
+        Rule(
             "peildatum",
             "p_peildatum IS NOT NULL AND file_peildatum IS NOT NULL AND p_peildatum <> file_peildatum",
             "'Peildatum ' || shown(x_peildatum) || ' verschilt van de peildatum in regel ' || file_peildatum_row || "
             "'; een bestand heeft één peildatum.'",
         ),
-        _error(
+        Rule(
             "geboortejaar",
             "x_geboortejaar IS NOT NULL AND (p_geboortejaar IS NULL OR p_geboortejaar < 1900 "
             "OR p_geboortejaar > year(coalesce(file_peildatum, current_date)))",
@@ -175,49 +189,51 @@ def _row_checks(spec: dict[str, bool], provider: bool) -> list[str]:
         ),
     ]
     if provider:
-        checks += _provider_checks()
+        checks += _provider_rules()
     else:
-        checks += _wij_checks()
+        checks += _wij_rules()
     return checks
 
 
-def _date_check(col: str) -> str:
-    return _error(
+def _date_rule(col: str) -> Rule:
+    return Rule(
         col,
         f"x_{col} IS NOT NULL AND p_{col} IS NULL",
         f"'Onleesbare datum ' || shown(x_{col}) || '. Gebruik 2027-03-31 of 31-03-2027.'",
     )
 
 
-def _provider_checks() -> list[str]:
+def _provider_rules() -> list[Rule]:
     return [
         _unknown("ondersteuning", vocab.ONDERSTEUNING),
         _unknown("product", vocab.PRODUCT),
-        _date_check("startdatum"),
-        _date_check("einddatum"),
-        _error(
+        _date_rule("startdatum"),
+        _date_rule("einddatum"),
+        Rule(
             "aanbieder",
-            "x_aanbieder IS NOT NULL AND file_aanbieder IS NOT NULL AND k_aanbieder <> file_aanbieder",
+            # compared case- and spacing-insensitively; the (slow) squeezing only where the text differs
+            "x_aanbieder IS NOT NULL AND file_aanbieder IS NOT NULL AND CASE WHEN x_aanbieder = file_aanbieder_text "
+            f"THEN false ELSE {_SQUEEZED.format('x_aanbieder')} <> file_aanbieder END",
             "'Aanbieder ' || shown(x_aanbieder) || ' verschilt van de aanbieder in regel ' || file_aanbieder_row || "
             "'; een bestand komt van één aanbieder.'",
         ),
-        _error(
+        Rule(
             "startdatum",
             "p_startdatum > file_peildatum",
             "'Startdatum ' || shown(x_startdatum) || ' ligt na de peildatum.'",
         ),
-        _error(
+        Rule(
             "einddatum",
             "p_einddatum < p_startdatum",
             "'Einddatum ' || shown(x_einddatum) || ' ligt vóór de startdatum.'",
         ),
-        _error(
+        Rule(
             "einddatum",
             "p_einddatum >= p_startdatum AND p_einddatum < quarter_start",
             "'Einddatum ' || shown(x_einddatum) || ' ligt vóór het begin van het kwartaal; "
             "dit traject hoort niet in deze levering.'",
         ),
-        _error(
+        Rule(
             "maatschappelijk_initiatief",
             "x_maatschappelijk_initiatief IS NOT NULL AND p_ondersteuning = 'aanvullend'",
             _lit("Een maatschappelijk initiatief mag alleen bij basisondersteuning staan, niet bij aanvullend."),
@@ -225,17 +241,17 @@ def _provider_checks() -> list[str]:
     ]
 
 
-def _wij_checks() -> list[str]:
+def _wij_rules() -> list[Rule]:
     return [
         _unknown("toeleiding", vocab.TOELEIDING),
         _unknown("beschikking_duur", vocab.BESCHIKKING_DUUR),
-        _date_check("aanmelddatum"),
-        _error(
+        _date_rule("aanmelddatum"),
+        Rule(
             "aanmelddatum",
             "p_aanmelddatum NOT BETWEEN quarter_start AND file_peildatum",
             "'Aanmelddatum ' || shown(x_aanmelddatum) || ' valt niet in het kwartaal van de peildatum.'",
         ),
-        _error(
+        Rule(
             "beschikking_duur",
             "x_beschikking_duur IS NOT NULL AND p_toeleiding <> 'aanvullend'",
             _lit("Beschikkingsduur mag alleen ingevuld zijn bij toeleiding 'aanvullend'."),
@@ -243,14 +259,7 @@ def _wij_checks() -> list[str]:
     ]
 
 
-def _store_columns(spec: dict[str, bool]) -> str:
-    """The typed columns as stored (see schema.sql), in the contract's order."""
-    out = ["_row AS row_no"]
-    for col in spec:
-        if col in ("aanbieder", "peildatum"):
-            continue
-        out.append(f"{_value(col)} AS {col}")
-    return ", ".join(out)
+_PER_FILE = ("aanbieder", "peildatum")  # one value per file: kept with the upload, not per row
 
 
 # Columns with a parsed form p_<col>; the others are kept as trimmed text x_<col>.
@@ -283,13 +292,16 @@ def _header_problems(raw: RawTable, spec: dict[str, bool]) -> tuple[list[dict], 
 
 
 def validate(raw: RawTable) -> Validated:
+    """Check every rule of the contract. Consumes `raw`: its table is released as soon as
+    it is no longer needed, so that a large file is not held twice."""
     provider = "aanmelddatum" not in raw.columns
     kind = vocab.KIND_PROVIDER if provider else vocab.KIND_WIJ
     spec = vocab.PROVIDER_COLUMNS if provider else vocab.WIJ_COLUMNS
     result = Validated(kind=kind, rows_read=raw.table.num_rows)
     header_errors, result.warnings, result.sensitive = _header_problems(raw, spec)
 
-    con = duckdb.connect()  # private in-memory database: the data never touches disk
+    # A private in-memory database that never spills to disk: a refused file may hold BSNs.
+    con = duckdb.connect(config={"temp_directory": ""})
     try:
         for macro in (_BSN_MACRO, _SHOW_MACRO, _DATE_MACRO):
             con.execute(macro)
@@ -303,12 +315,21 @@ def validate(raw: RawTable) -> Validated:
             })
         if any(e["message"].startswith("Verplichte kolom") for e in header_errors):
             return _finish(result, header_errors, [], 0)
-        _build_clean(con, spec, set(raw.columns), provider)
-        row_errors, row_error_count = _collect_row_errors(con, spec, provider)
+        present = set(raw.columns)
+        _file_facts(con, present, provider)
+        rules = _row_rules(spec, provider)
+        checked = _check_rows(con, spec, present, rules)
+        any_bad = pc.any(checked.column("bad")).as_py()
+        if not any_bad:
+            # Only flagged rows are read again: free the text (about as large as the file) now.
+            con.unregister("raw")
+            raw.table = None
+        row_errors, row_error_count = _collect_row_errors(con, spec, present, rules if any_bad else [])
         if result.error_count == 0 and not header_errors and row_error_count == 0:
-            result.rows = con.sql(f"SELECT {_store_columns(spec)} FROM clean ORDER BY _row").to_arrow_table()
+            stored = [col for col in spec if col not in _PER_FILE]
+            result.rows = checked.select(["_row", *stored]).rename_columns(["row_no", *stored])
             result.peildatum, result.aanbieder = con.execute(
-                "SELECT file_peildatum, file_aanbieder_text FROM clean LIMIT 1"
+                "SELECT file_peildatum, file_aanbieder_text FROM file_facts"
             ).fetchone()
         return _finish(result, header_errors, row_errors, row_error_count)
     finally:
@@ -330,61 +351,86 @@ def _extra_column_has_bsn(con: duckdb.DuckDBPyConnection, extra: list[str]) -> b
     return bool(con.execute(f"SELECT coalesce(bool_or({ors}), false) FROM raw").fetchone()[0])
 
 
-def _build_clean(con: duckdb.DuckDBPyConnection, spec: dict[str, bool], present: set[str], provider: bool) -> None:
-    """clean: trimmed text (x_*), parsed values (p_*) and the file-wide facts every row is checked against."""
+_NO_FACT = "(SELECT NULL AS v, NULL::VARCHAR AS text, NULL::INTEGER AS row_no)"
+
+
+def _file_facts(con: duckdb.DuckDBPyConnection, present: set[str], provider: bool) -> None:
+    """file_facts: one row with what every row is checked against: the file's peildatum
+    and aanbieder, those of its first row that has one (with that row's number)."""
+    def first(column: str, value_sql: str) -> str:
+        if column not in present:
+            return _NO_FACT
+        # Grouped on the raw text first: a column that holds one value is parsed once.
+        return f"""(SELECT {value_sql.format('text')} AS v, text, row_no
+                    FROM (SELECT {_trimmed(_ident(column))} AS text, min(_row) AS row_no FROM raw GROUP BY ALL)
+                    WHERE v IS NOT NULL ORDER BY row_no LIMIT 1)"""
+
+    aanbieder = first("aanbieder", _SQUEEZED) if provider else _NO_FACT
+    con.execute(f"""
+        CREATE TEMP TABLE file_facts AS
+        SELECT p.v::DATE AS file_peildatum, p.row_no AS file_peildatum_row,
+               a.v AS file_aanbieder, a.text AS file_aanbieder_text, a.row_no AS file_aanbieder_row,
+               date_trunc('quarter', p.v)::DATE AS quarter_start
+        FROM (SELECT 1) LEFT JOIN {first("peildatum", "parse_date({})")} p ON true LEFT JOIN {aanbieder} a ON true
+    """)
+
+
+def _parsed_sql(spec: dict[str, bool], present: set[str], where: str = "") -> str:
+    """Every row of raw (or those `where` selects) as trimmed text x_*, parsed values p_*
+    and the file-wide facts."""
     xs = ", ".join(_clean_columns(spec, present))
     ps = ", ".join(_common_parsed(spec))
-    # k_aanbieder: the provider name compared case- and spacing-insensitively.
-    aanbieder = (
-        "lower(regexp_replace(x_aanbieder, '\\s+', ' ', 'g')) AS k_aanbieder"
-        if provider
-        else "NULL::VARCHAR AS k_aanbieder, NULL::VARCHAR AS x_aanbieder"
-    )
-    con.execute(f"CREATE TEMP TABLE cleaned AS SELECT _row, {xs} FROM raw")
-    con.execute(f"CREATE TEMP TABLE parsed AS SELECT *, {ps}, {aanbieder} FROM cleaned")
-    # The file's peildatum and aanbieder are those of its first row that has one.
-    con.execute(
-        """
-        CREATE TEMP TABLE clean AS
-        WITH first_p AS (
-            SELECT p_peildatum AS file_peildatum, _row AS file_peildatum_row
-            FROM parsed WHERE p_peildatum IS NOT NULL ORDER BY _row LIMIT 1
-        ), first_a AS (
-            SELECT k_aanbieder AS file_aanbieder, x_aanbieder AS file_aanbieder_text, _row AS file_aanbieder_row
-            FROM parsed WHERE k_aanbieder IS NOT NULL ORDER BY _row LIMIT 1
-        )
-        SELECT parsed.*, first_p.*, first_a.*,
-               date_trunc('quarter', first_p.file_peildatum)::DATE AS quarter_start
-        FROM parsed
-        LEFT JOIN first_p ON true
-        LEFT JOIN first_a ON true
-        """
-    )
+    return f"""
+        SELECT *, {ps}
+        FROM (SELECT _row, {xs} FROM raw {where}) CROSS JOIN file_facts
+    """
 
 
-def _collect_row_errors(con, spec: dict[str, bool], provider: bool) -> tuple[list[dict], int]:
-    checks = ",\n".join(_row_checks(spec, provider))
-    keys = ", ".join(_value(c) for c, required in spec.items() if required)
-    con.execute(
-        f"""
-        CREATE TEMP TABLE row_errors AS
-        WITH checked AS (
-            SELECT _row, [e FOR e IN [{checks}] IF e IS NOT NULL] AS errs,
-                   min(_row) OVER (PARTITION BY {keys}) AS first_same
-            FROM clean
+def _any_rule(rules: list[Rule]) -> str:
+    return "coalesce(" + " OR ".join(f"({rule.condition})" for rule in rules) + ", false)"
+
+
+def _check_rows(con, spec: dict[str, bool], present: set[str], rules: list[Rule]) -> pa.Table:
+    """checked: per row its number, its values as they would be stored (named by column),
+    and whether it breaks any rule. Arrow, so that the rows to store are a slice of it."""
+    values = ", ".join(f"{_value(col)} AS {col}" for col in spec)
+    checked = con.sql(f"SELECT _row, {values}, {_any_rule(rules)} AS bad FROM ({_parsed_sql(spec, present)})")
+    table = checked.to_arrow_reader().read_all()  # streamed: the result is not held twice
+    con.register("checked", table)
+    return table
+
+
+def _collect_row_errors(con, spec: dict[str, bool], present: set[str], rules: list[Rule]) -> tuple[list[dict], int]:
+    """The errors of the rows that checked flagged (named by `rules`; none when no row was
+    flagged), the repeated rows, and a peildatum that is not a quarter end: the first
+    MAX_REPORTED_ERRORS (by row, column) and the count."""
+    keys = [c for c, required in spec.items() if required]
+    same = " AND ".join(f"c.{k} IS NOT DISTINCT FROM d.{k}" for k in keys)
+    parts = [
+        f"""WITH repeated AS (  -- hashing first: the exact comparison only where two rows may be equal
+            SELECT {", ".join(keys)}, min(_row) AS first_same
+            FROM checked
+            WHERE hash({", ".join(keys)}) IN (
+                SELECT h FROM (SELECT hash({", ".join(keys)}) AS h FROM checked) GROUP BY h HAVING count(*) > 1)
+            GROUP BY ALL HAVING count(*) > 1
         )
-        SELECT _row AS err_row, e.c AS err_column, e.m AS message
-        FROM (SELECT _row, unnest(errs) AS e FROM checked)
-        UNION ALL
-        SELECT _row, 'client_id', 'Deze regel is gelijk aan regel ' || first_same || ' in alle verplichte kolommen.'
-        FROM checked WHERE first_same < _row
-        UNION ALL
-        SELECT file_peildatum_row, 'peildatum',
+        SELECT c._row AS err_row, 'client_id' AS err_column,
+               'Deze regel is gelijk aan regel ' || d.first_same || ' in alle verplichte kolommen.' AS message
+        FROM checked c JOIN repeated d ON {same} WHERE d.first_same < c._row""",
+        """SELECT file_peildatum_row, 'peildatum',
                'Peildatum ' || strftime(file_peildatum, '%d-%m-%Y') || ' is niet de laatste dag van een kwartaal.'
-        FROM (SELECT DISTINCT file_peildatum, file_peildatum_row FROM clean)
-        WHERE file_peildatum <> last_day(file_peildatum) OR month(file_peildatum) NOT IN (3, 6, 9, 12)
-        """
-    )
+        FROM file_facts
+        WHERE file_peildatum <> last_day(file_peildatum) OR month(file_peildatum) NOT IN (3, 6, 9, 12)""",
+    ]
+    if rules:
+        named = ", ".join(
+            f"CASE WHEN {rule.condition} THEN {{'c': {_sql_str(rule.column)}, 'm': {rule.message}}} END"
+            for rule in rules
+        )
+        flagged = _parsed_sql(spec, present, "WHERE _row IN (SELECT _row FROM checked WHERE bad)")
+        parts.append(f"""SELECT _row, e.c, e.m
+            FROM (SELECT _row, unnest([e FOR e IN [{named}] IF e IS NOT NULL]) AS e FROM ({flagged}))""")
+    con.execute("CREATE TEMP TABLE row_errors AS " + "\nUNION ALL\n".join(parts))
     count = con.execute("SELECT count(*) FROM row_errors").fetchone()[0]
     head = con.execute(
         "SELECT err_row, err_column, message FROM row_errors ORDER BY err_row, err_column LIMIT ?", [MAX_REPORTED_ERRORS]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import fmt
 from .errors import GonError
+from .read import too_large
 from .store import Store, default_db_path
 
 KIND_LABEL = {"aanbieder": "aanbiedersextract", "wij": "WIJ-extract"}
@@ -63,18 +64,24 @@ def _report_lines(report) -> list[str]:
     return lines
 
 
-def _ingest(args) -> int:
+def _refused(name: str, message: str):
     from .load import LoadReport
 
+    return LoadReport(file=name, status="refused", error_count=1,
+                      errors=[{"row": None, "column": None, "message": message}])
+
+
+def _ingest(args) -> int:
     store = Store(args.db)
     reports = []
     for name in args.files:
         path = Path(name)
         try:
-            report = store.ingest(path.read_bytes(), path.name, user=args.user)
+            # The upload limit holds here too, before a huge file is read into memory.
+            problem = too_large(path.stat().st_size)
+            report = _refused(name, problem) if problem else store.ingest(path.read_bytes(), path.name, user=args.user)
         except OSError:
-            report = LoadReport(file=name, status="refused", error_count=1,
-                                errors=[{"row": None, "column": None, "message": "Bestand niet gevonden of niet leesbaar."}])
+            report = _refused(name, "Bestand niet gevonden of niet leesbaar.")
         reports.append(report)
         if not args.json:
             print("\n".join(_report_lines(report)))

@@ -21,7 +21,10 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
+import defusedxml
+import defusedxml.ElementTree as defused_et
 import fastexcel
 import numpy as np
 import pyarrow as pa
@@ -69,11 +72,18 @@ def read_delivery(data: bytes, file_name: str, max_bytes: int | None = None) -> 
     limit = MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     if not data:
         raise UnreadableFile(_EMPTY)
-    if len(data) > limit:
-        raise UnreadableFile(f"Het bestand is {_megabytes(len(data))} MB; de grens is {_megabytes(limit)} MB.")
+    if problem := too_large(len(data), limit):
+        raise UnreadableFile(problem)
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data, limit)
     return _read_csv(data)
+
+
+def too_large(size: int, limit: int = MAX_UPLOAD_BYTES) -> str | None:
+    """The Dutch refusal for a file of `size` bytes over the upload limit, else None."""
+    if size <= limit:
+        return None
+    return f"Het bestand is {_megabytes(size)} MB; de grens is {_megabytes(limit)} MB."
 
 
 def _megabytes(size: int) -> str:
@@ -409,10 +419,8 @@ def _check_part(name: str, content: bytes) -> None:
     # calamine decodes UTF-16 parts, which would hide a DOCTYPE from the byte checks below.
     if content.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
         raise _unsafe("een onderdeel is in UTF-16 gecodeerd")
-    if b"<!" in content:
-        lowered = content.lower()
-        if b"<!doctype" in lowered or b"<!entity" in lowered:
-            raise _unsafe("het bevat een DOCTYPE- of ENTITY-declaratie")
+    if b"<!" in content:  # a declaration, a comment or CDATA
+        _check_declarations(content)
     if name.lower() == "[content_types].xml" and re.search(rb"(?i)macroenabled|macrosheet", content):
         raise _unsafe("het bevat macro's")
     scan = _arrow_bytes(content)
@@ -421,6 +429,19 @@ def _check_part(name: str, content: bytes) -> None:
     rows, columns = _cell_extent_plain(content, scan) or _cell_extent_any(content)
     if rows * columns > _MAX_SHEET_CELLS:
         raise _unsafe(f"een werkblad beslaat meer dan {_MAX_SHEET_CELLS // 1_000_000} miljoen cellen")
+
+
+def _check_declarations(content: bytes) -> None:
+    """No DTD, entity or external reference, whatever the part: defusedxml refuses them
+    in well-formed XML, and any spelling of a declaration is refused in the rest."""
+    try:
+        defused_et.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (defusedxml.DTDForbidden, defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
+        raise _unsafe("het bevat een DOCTYPE- of ENTITY-declaratie") from None
+    except (ElementTree.ParseError, ValueError):
+        lowered = content.lower()
+        if b"<!doctype" in lowered or b"<!entity" in lowered:
+            raise _unsafe("het bevat een DOCTYPE- of ENTITY-declaratie") from None
 
 
 def _arrow_bytes(content: bytes) -> pa.Array:

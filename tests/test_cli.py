@@ -13,8 +13,8 @@ from tests.test_validate import replace_field
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*args: str, env_db: Path | None = None) -> subprocess.CompletedProcess:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT)}
+def run_cli(*args: str, env_db: Path | None = None, **extra_env: str) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT), **extra_env}
     if env_db:
         env["GONMETRICS_DB"] = str(env_db)
     return subprocess.run([sys.executable, "-m", "gonmetrics", *args], capture_output=True, text=True,
@@ -64,3 +64,15 @@ def test_missing_file_is_refused_not_a_crash(tmp_path):
     result = run_cli("ingest", str(tmp_path / "nergens.csv"), "--db", str(tmp_path / "gon.duckdb"), "--json")
     assert result.returncode == 1
     assert json.loads(result.stdout)[0]["status"] == "refused"
+
+
+def test_ingest_refuses_a_file_over_the_upload_limit_and_stores_nothing(tmp_path):
+    big = tmp_path / "groot.csv"
+    big.write_bytes(provider_csv(*(replace_field(ROW, 2, f"client-{i:06d}") for i in range(20_000))))  # 1,81 MiB: shown rounded up
+    db = tmp_path / "gon.duckdb"
+    result = run_cli("ingest", str(big), "--db", str(db), "--json", GONMETRICS_MAX_UPLOAD_MB="1")
+    assert result.returncode == 1, result.stderr
+    [report] = json.loads(result.stdout)
+    assert report["status"] == "refused"
+    assert [e["message"] for e in report["errors"]] == ["Het bestand is 1,9 MB; de grens is 1 MB."]
+    assert not (tmp_path / "gon.duckdb.archive").exists()

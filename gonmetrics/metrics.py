@@ -514,5 +514,9 @@ def delivery_status(con) -> pd.DataFrame:
 
 def provisional_quarters(con) -> set[dt.date]:
     """Quarters in which some provider (or WIJ) that delivered the quarter before is missing."""
-    status = delivery_status(con)
+    return missing_in(delivery_status(con))
+
+
+def missing_in(status: pd.DataFrame) -> set[dt.date]:
+    """The quarters of a delivery_status frame in which a delivery is missing."""
     return set(status.loc[status["missing"], "peildatum"])

@@ -19,6 +19,7 @@ from .definitions import COUNT_METRICS, DAYS_METRICS, METRICS
 from .vocab import AREAS, CITY, CITY_LABEL
 
 NO_PREVIOUS = "geen vorig kwartaal"
+INCOMPLETE_PREVIOUS = "vorig kwartaal onvolledig"  # a delivery was missing: no fair comparison
 OUTLOOK_LABEL = "indicatie, geen voorspelling"
 
 
@@ -67,7 +68,7 @@ class KeyFigure:
     metric: str
     label: str
     text: str                 # the value in Dutch (or as protected)
-    change: str               # "+2,3 procentpunt", "geen vorig kwartaal", "–"
+    change: str               # "+2,3 procentpunt", NO_PREVIOUS, INCOMPLETE_PREVIOUS, "–"
     direction: int            # sign of the change; 0 when there is none
     target: float | None
     status: str | None        # targets.ON_TRACK / targets.BEHIND / None
@@ -81,8 +82,10 @@ class KeyFigure:
 class Figures:
     """The export table (possibly protected), indexed by (metric, gebied, peildatum)."""
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, incomplete: frozenset = frozenset()):
+        """`incomplete`: quarters with a missing delivery (metrics.provisional_quarters)."""
         self.frame = frame
+        self.incomplete = incomplete
         self._rows, self._series = {}, defaultdict(list)
         for r in frame.sort_values("peildatum", kind="stable").itertuples(index=False):
             self._rows[(r.metric, r.gebied, r.peildatum)] = r
@@ -119,6 +122,8 @@ class Figures:
         since = None
         if self.row(metric, gebied, before) is None:
             change, direction = NO_PREVIOUS, 0
+        elif before in self.incomplete:
+            change, direction = INCOMPLETE_PREVIOUS, 0
         elif value is None or old is None:
             change, direction = "–", 0
         else:

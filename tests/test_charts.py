@@ -146,6 +146,13 @@ def test_key_figure_change_status_and_first_quarter(figs):
     assert figs.key("users", "west", Q2).change == "±0"
 
 
+def test_no_change_against_a_quarter_with_a_missing_delivery(figs):
+    incomplete = Figures(figs.frame, incomplete=frozenset({Q2}))
+    key = incomplete.key("share_basis", "west", Q3)
+    assert (key.text, key.change, key.direction, key.since) == ("23,5\u00a0%", narrative.INCOMPLETE_PREVIOUS, 0, None)
+    assert incomplete.key("share_basis", "west", Q2).change == "+5,0\u00a0procentpunt"  # 20,0 % -> 25,0 %; Q1 complete
+
+
 def test_sentences_follow_the_data(figs):
     sentences = narrative.progress_sentences(figs, Q3, POINTS)
     assert ("In West ontving op 30-09-2027 23,5\u00a0% van de gebruikers alleen basisondersteuning; de streefwaarde "

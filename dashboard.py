@@ -13,8 +13,11 @@ user = signed_in_user()  # renders the login page and stops when nobody is signe
 st.session_state[_ui.USER_KEY] = user
 _ui.ensure_data()
 
-menu = st.navigation(
-    [st.Page(p.script, title=p.title, url_path=p.key, default=p.key == "overzicht") for p in access.pages_for(user.role)]
-)
-_ui.sidebar(user)
-menu.run()
+# Every page has its URL, so that one opened by a role that may not see it reaches the
+# page's guard, which refuses it and logs that. The menu (_ui.sidebar) lists only the
+# role's pages; Streamlit's own menu is off (.streamlit/config.toml), because it would
+# list the files of pages/ to the first visitor after a start, before the frame has run.
+pages = _ui.streamlit_pages(access.PAGES)
+current = st.navigation(pages, position="hidden")
+_ui.sidebar(user, [page for page, spec in zip(pages, access.PAGES) if access.allowed(user.role, spec.key)])
+current.run()

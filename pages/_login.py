@@ -31,6 +31,8 @@ def signed_in_user() -> access.User:
     current = st.session_state.get(_ui.USER_KEY)
     if current is not None and current != access.LOCAL_USER:
         return current
+    # Every page known (none shown), so that the URL asked for is still the page after login.
+    st.navigation(_ui.streamlit_pages(access.PAGES), position="hidden")
     _login_page(users)
     st.stop()
 

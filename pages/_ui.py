@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import runpy
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from gonmetrics import access, desk, details, fmt, targets
 from gonmetrics.downloads import to_csv_bytes, to_xlsx_bytes
 from gonmetrics.errors import GonError
-from gonmetrics.metrics import delivery_status, export_frame
+from gonmetrics.metrics import delivery_status, export_frame, missing_in
 from gonmetrics.narrative import Figures
 from gonmetrics.privacy import protect
 from gonmetrics.store import Store, default_db_path
 from gonmetrics.vocab import AREAS
 
 USER_KEY = "gon_user"
+FRAME = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
 @st.cache_resource
@@ -36,13 +40,23 @@ def user() -> access.User | None:
 
 def guard(page_key: str) -> access.User:
     """Stop rendering unless the signed-in user's role may see this page."""
+    _enter_through_the_frame()
     current = user()
     if current is None or not access.allowed(current.role, page_key):
-        who = current.name if current else "niet ingelogd"
-        store().audit(who, "toegang geweigerd", f"pagina {page_key}")
+        store().audit(current.name if current else "niet ingelogd", "toegang geweigerd", f"pagina {page_key}")
         st.error("U heeft geen toegang tot deze pagina.")
         st.stop()
     return current
+
+
+def _enter_through_the_frame() -> None:
+    """Until dashboard.py has called st.navigation once in this process, Streamlit treats a
+    `pages/` folder as its legacy multipage app: the first visitor after a start who opens
+    a page's URL directly gets that file run on its own, without login and menu (AppTest
+    does so on every run). Then run the frame instead, which runs the page in its place."""
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(FRAME), run_name="__main__")
+        st.stop()
 
 
 def data_version() -> int:
@@ -59,8 +73,13 @@ def ensure_data() -> None:
             build_demo(store().path)
 
 
-def sidebar(current: access.User) -> None:
-    """Who is signed in, and the banners that belong on every page."""
+def streamlit_pages(specs) -> list:
+    """access.PageSpec -> st.Page, with Dutch titles and the page keys as URLs."""
+    return [st.Page(p.script, title=p.title, url_path=p.key, default=p.key == "overzicht") for p in specs]
+
+
+def sidebar(current: access.User, pages: list) -> None:
+    """The menu of the user's pages, who is signed in, and the banners of every page."""
     if current == access.LOCAL_USER:
         st.info("**Lokale modus**: er zijn geen gebruikers ingesteld, dus iedereen op deze computer werkt als analist. "
                 "De monitor is alleen bereikbaar op deze computer.", icon=":material/computer:")
@@ -68,6 +87,9 @@ def sidebar(current: access.User) -> None:
         st.warning("**Demodata**: deze monitor toont synthetische, verzonnen gegevens, geen echte cijfers.",
                    icon=":material/science:")
     with st.sidebar:
+        with st.container(key="menu"):
+            for page in pages:
+                st.page_link(page)
         st.caption(f"Ingelogd als **{current.name}** ({access.ROLES[current.role].split(' (')[0].lower()})")
         if current != access.LOCAL_USER:
             st.button("Uitloggen", on_click=_logout)
@@ -116,7 +138,7 @@ def delivery():
 
 def dashboard_figures(protected: bool) -> Figures:
     """The figures a dashboard shows, protected or not; stops the page while there are none."""
-    figs = Figures(public_figures() if protected else figures())
+    figs = Figures(public_figures() if protected else figures(), incomplete=frozenset(missing_in(delivery())))
     if not figs.quarters:
         st.info("Er zijn nog geen cijfers: er is nog geen extract van een hoofdaanbieder geladen.")
         st.stop()

@@ -97,6 +97,11 @@ def page(browser):
     context.close()
 
 
+def page_url(server: Server, spec) -> str:
+    """Where a page lives: the start page (Overzicht) at /, the others at /<key>."""
+    return f"{server.url}/" if spec.key == "overzicht" else f"{server.url}/{spec.key}"
+
+
 def open_page(page, url: str) -> None:
     """Go to a URL and wait until Streamlit finished running the script."""
     page.goto(url)

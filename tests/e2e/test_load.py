@@ -47,11 +47,12 @@ async def viewer(browser, url: str) -> float:
 async def analyst_upload(browser, url: str, file: Path) -> None:
     context = await browser.new_context()
     page = await context.new_page()
-    await page.goto(f"{url}/aanleveren", timeout=120_000)
-    await page.wait_for_selector(IDLE, timeout=120_000)
+    page.set_default_timeout(180_000)  # 21 sessions share two cores with the server
+    await page.goto(f"{url}/aanleveren")
+    await page.wait_for_selector(IDLE)
     await page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(file))
-    await page.get_by_role("button", name="Opslaan", exact=True).click(timeout=120_000)
-    await page.get_by_text("De goedgekeurde bestanden zijn verwerkt").wait_for(timeout=120_000)
+    await page.get_by_role("button", name="Opslaan", exact=True).click()
+    await page.get_by_text("De goedgekeurde bestanden zijn verwerkt").wait_for()
     await context.close()
 
 

@@ -1,0 +1,69 @@
+"""Every role x page in a real browser, with local users (bcrypt) from a users file:
+without a login only the login page renders; after login, a page of the role's menu
+renders and any other page's URL, opened directly, shows nothing of the page and is
+logged as a refused access."""
+
+from __future__ import annotations
+
+import pytest
+
+from gonmetrics import access
+from gonmetrics.demo import build_demo
+from gonmetrics.store import Store
+from tests.e2e.conftest import Server, open_page, page_url, wait_idle
+
+PASSWORD = "geheim-123"
+USERS = {role: f"{role}-gebruiker" for role in access.ROLES}
+REFUSED = "U heeft geen toegang tot deze pagina."
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("roles")
+    build_demo(folder / "gon.duckdb")
+    users = folder / "users.toml"
+    users.write_text("".join(f'[users.{name}]\nrole = "{role}"\npassword_hash = "{access.hash_password(PASSWORD)}"\n'
+                             for role, name in USERS.items()), encoding="utf-8")
+    server = Server(folder / "gon.duckdb", env={"GONMETRICS_USERS": str(users)})
+    yield server, folder / "gon.duckdb"
+    server.stop()
+
+
+def log_in(page, name: str) -> None:
+    page.get_by_label("Gebruikersnaam").fill(name)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    wait_idle(page)
+
+
+@pytest.mark.parametrize("spec", access.PAGES, ids=lambda spec: spec.key)
+def test_without_login_only_the_login_page_renders(secured, page, spec):
+    server, _ = secured
+    open_page(page, page_url(server, spec))
+    page.get_by_label("Wachtwoord").wait_for()
+    main = page.get_by_test_id("stMain").inner_text()
+    assert spec.title not in main.replace("GON monitor", "")
+    assert page.locator(".st-key-menu").count() == 0 and page.get_by_test_id("stSidebarNav").count() == 0  # no menu
+
+
+@pytest.mark.parametrize("role", list(access.ROLES))
+@pytest.mark.parametrize("spec", access.PAGES, ids=lambda spec: spec.key)
+def test_each_role_sees_its_pages_and_is_refused_the_others(secured, page, role, spec):
+    server, db = secured
+    open_page(page, page_url(server, spec))
+    page.get_by_label("Gebruikersnaam").wait_for()
+    log_in(page, USERS[role])
+    page.locator(".st-key-menu a").last.wait_for()
+    menu = page.locator(".st-key-menu a").all_inner_texts()
+    assert menu == [p.title for p in access.pages_for(role)]
+    heading = page.get_by_role("heading", name=spec.title, level=1)
+    if access.allowed(role, spec.key):
+        heading.wait_for()
+        assert page.get_by_text(REFUSED).count() == 0
+    else:
+        page.get_by_text(REFUSED).wait_for()
+        assert heading.count() == 0
+        assert page.get_by_test_id("stPlotlyChart").count() == 0 and page.get_by_test_id("stMetric").count() == 0
+        with Store(db).connect() as con:
+            logged = con.execute("SELECT actor, detail FROM audit_log WHERE action = 'toegang geweigerd'").fetchall()
+        assert (USERS[role], f"pagina {spec.key}") in logged

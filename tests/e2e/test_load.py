@@ -24,6 +24,12 @@ VIEWERS = 20
 CHART = "[data-testid='stPlotlyChart'] .main-svg"
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat, clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_memory_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -77,12 +83,15 @@ def test_twenty_viewers_while_an_analyst_uploads(tmp_path):
                                       for i in range(500))))
     server = Server(db)
     try:
+        started, cpu_before = time.monotonic(), cpu_seconds(server.process.pid)
         times = asyncio.run(run_load(server.url, upload))
+        wall, cpu = time.monotonic() - started, cpu_seconds(server.process.pid) - cpu_before
         peak = peak_memory_mb(server.process.pid)
     finally:
         server.stop()
     p95 = statistics.quantiles(times, n=20)[-1]
     print(f"\n{VIEWERS} viewers: first chart visible after median {statistics.median(times):.2f} s, "
-          f"p95 {p95:.2f} s, max {max(times):.2f} s; server peak memory {peak:.0f} MB")
+          f"p95 {p95:.2f} s, max {max(times):.2f} s; server peak memory {peak:.0f} MB; server CPU {cpu:.1f} s "
+          f"of {wall:.1f} s on {os.cpu_count()} cores shared with the {VIEWERS + 1} browser sessions")
     assert len(times) == VIEWERS
     assert len(Store(db).history()) == before + 1  # the analyst's upload landed

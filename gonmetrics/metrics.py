@@ -384,7 +384,8 @@ def _update_waits(con, upload_id: int, previous: int | None) -> list:
 
 def export_csv(frame: pd.DataFrame) -> str:
     """The export as CSV text: comma, ISO dates, '.' decimals, six decimals for shares,
-    whole numbers for counts, empty cells for missing values, '\\n' line ends."""
+    whole numbers for counts, empty cells for missing values, '\\n' line ends. In a
+    protected frame a withheld count is its mark ("< 10", "x") and a withheld share empty."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
@@ -402,10 +403,14 @@ def export_csv(frame: pd.DataFrame) -> str:
 
 
 def _whole(x) -> str:
+    if isinstance(x, str):  # a protected cell (privacy.protect): its mark, "< 10" or "x"
+        return x
     return "" if pd.isna(x) else str(int(round(x)))
 
 
 def _decimal(x) -> str:
+    if isinstance(x, str):  # a share that privacy.protect withheld: ""
+        return x
     return "" if pd.isna(x) else f"{x:.6f}"
 
 

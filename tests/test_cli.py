@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -76,3 +78,35 @@ def test_ingest_refuses_a_file_over_the_upload_limit_and_stores_nothing(tmp_path
     assert report["status"] == "refused"
     assert [e["message"] for e in report["errors"]] == ["Het bestand is 1,9 MB; de grens is 1 MB."]
     assert not (tmp_path / "gon.duckdb.archive").exists()
+
+
+def test_demo_then_export_gives_the_same_bytes_twice(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    built = run_cli("demo", "--db", str(db))
+    assert built.returncode == 0, built.stderr
+    first, second = (run_cli("export", "--db", str(db)) for _ in range(2))
+    assert first.returncode == second.returncode == 0
+    assert first.stdout == second.stdout
+    lines = first.stdout.splitlines()
+    assert lines[0] == "metric,gebied,peildatum,numerator,denominator,value,target"
+    assert len(lines) > 1000
+    public = run_cli("export", "--db", str(db), "--out", str(tmp_path / "public.csv"), "--public")
+    assert public.returncode == 0 and (tmp_path / "public.csv").read_text(encoding="utf-8") != first.stdout
+
+
+def test_public_export_writes_the_marks_of_protected_cells(tmp_path):
+    # west: 3 users (below 10); oost: 12 users; centrum and zuid: none; the city: 15.
+    rows = [replace_field(replace_field(ROW, 2, f"client-w{i:04d}"), 3, "west") for i in range(3)]
+    rows += [replace_field(replace_field(ROW, 2, f"client-o{i:04d}"), 3, "oost") for i in range(12)]
+    (tmp_path / "q1.csv").write_bytes(provider_csv(*rows))
+    db = tmp_path / "gon.duckdb"
+    assert run_cli("ingest", str(tmp_path / "q1.csv"), "--db", str(db)).returncode == 0
+    result = run_cli("export", "--db", str(db), "--public")
+    assert result.returncode == 0, result.stderr
+    cells = {(r["metric"], r["gebied"]): r for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert cells[("users", "west")]["value"] == "< 10"
+    # 15 in the city minus 12 in oost would give west away: oost is hidden too
+    assert cells[("users", "oost")]["value"] == "x"
+    assert cells[("users", "stad")]["value"] == "15"
+    assert cells[("share_basis", "west")]["value"] == ""  # a share of fewer than 10 is not shown
+    assert cells[("share_basis", "stad")]["value"] == "1.000000"  # 15 of 15 basis

@@ -18,6 +18,7 @@ import io
 import math
 import os
 import re
+import string
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -295,7 +296,6 @@ _MAX_SHEET_CELLS = 25_000_000
 # tag with a second r attribute (calamine takes the last one).
 _IRREGULAR_TAG = r'<(?:c|row)(?:[>/\t\n\r\f\v]| (?:[^r]|r[^=]|r=[^"]))|:(?:c|row)\b|<c r="[^<]*[\s:]r\s*='
 _SI = r"<(?:[^\s<>/:!?]+:)?si\b"
-_CELL_REF = r'^(?P<col>[A-Za-z]{1,3})(?P<row>\d{1,7})"'
 _TAG_KIND = re.compile(rb"<(?:[^\s<>/:!?]+:)?(c|row)\b")
 _R_VALUE = re.compile(rb"""[\s:]r\s*=\s*["']([^"'<]*)""")
 _REF_PARTS = re.compile(rb"([A-Za-z]*)(\d+)")
@@ -468,13 +468,25 @@ def _cell_extent_plain(content: bytes, scan: pa.Array) -> tuple[int, int] | None
     if b'<c r="' not in content:
         return 0, 0
     pieces = pc.list_flatten(pc.split_pattern(scan, b'<c r="')).slice(1)
-    refs = pc.extract_regex(pieces, _CELL_REF)
-    if refs.null_count:
+    # Each piece must start with 1-3 letters, 1-7 digits and a quote. Plain kernels rather
+    # than a regex: a large sheet has millions of cells. The cast skips UTF-8 checks; the
+    # kernels below look at ASCII bytes only.
+    heads = pc.cast(pc.binary_slice(pieces, 0, 11), pa.large_string(), safe=False)
+    refs = pc.list_element(pc.split_pattern(heads, '"', max_splits=1), 0)
+    letters = pc.ascii_rtrim(refs, "0123456789")
+    digits = pc.ascii_ltrim(refs, string.ascii_letters)
+    n_letters, n_digits = pc.binary_length(letters), pc.binary_length(digits)
+    plain = pc.all(pc.and_(
+        pc.and_(pc.less(pc.binary_length(refs), pc.binary_length(heads)),  # the quote is there
+                pc.and_(pc.ascii_is_alpha(letters), pc.ascii_is_decimal(digits))),
+        pc.and_(pc.and_(pc.greater_equal(n_letters, 1), pc.less_equal(n_letters, 3)),
+                pc.and_(pc.greater_equal(n_digits, 1), pc.less_equal(n_digits, 7))),
+    )).as_py()
+    if not plain:
         return None
-    rows = pc.max(pc.cast(pc.struct_field(refs, [1]), pa.int64())).as_py()
-    letters = pc.ascii_upper(pc.cast(pc.struct_field(refs, [0]), pa.string()))
-    lengths = pc.binary_length(letters)
-    widest = pc.max(pc.filter(letters, pc.equal(lengths, pc.max(lengths)))).as_py()
+    rows = pc.max(pc.cast(digits, pa.int64())).as_py()
+    letters = pc.ascii_upper(letters)
+    widest = pc.max(pc.filter(letters, pc.equal(n_letters, pc.max(n_letters)))).as_py()
     return rows, _column_number(widest.encode())
 
 

@@ -23,6 +23,7 @@ from . import vocab
 from .read import RawTable
 
 MAX_REPORTED_ERRORS = 100
+_BATCH_ROWS = 32_768
 _WS = " \t\r\n\u00a0"
 _SQUEEZED = "lower(regexp_replace({}, '\\s+', ' ', 'g'))"  # a name compared case- and spacing-insensitively
 _EDGE_WS = r"^[ \t\r\n\x{00A0}]|[ \t\r\n\x{00A0}]$"  # RE2: a cell that starts or ends with _WS
@@ -305,7 +306,9 @@ def validate(raw: RawTable) -> Validated:
     try:
         for macro in (_BSN_MACRO, _SHOW_MACRO, _DATE_MACRO):
             con.execute(macro)
-        con.register("raw", raw.table.append_column("_row", raw.row_numbers))
+        # Batches of a bounded size: DuckDB hands a registered table's batches to its
+        # threads, and a workbook's text arrives as one batch.
+        con.register("raw", _in_batches(raw.table.append_column("_row", raw.row_numbers)))
         extra = [c for c in raw.columns if c not in spec]
         if extra and _extra_column_has_bsn(con, extra):
             result.sensitive = True
@@ -334,6 +337,10 @@ def validate(raw: RawTable) -> Validated:
         return _finish(result, header_errors, row_errors, row_error_count)
     finally:
         con.close()
+
+
+def _in_batches(table: pa.Table) -> pa.Table:
+    return pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), table.schema)
 
 
 def _finish(result: Validated, header_errors: list[dict], row_errors: list[dict], row_error_count: int) -> Validated:

@@ -82,10 +82,12 @@ class KeyFigure:
 class Figures:
     """The export table (possibly protected), indexed by (metric, gebied, peildatum)."""
 
-    def __init__(self, frame: pd.DataFrame, incomplete: frozenset = frozenset()):
-        """`incomplete`: quarters with a missing delivery (metrics.provisional_quarters)."""
+    def __init__(self, frame: pd.DataFrame, incomplete: frozenset = frozenset(), tag=None):
+        """`incomplete`: quarters with a missing delivery (metrics.provisional_quarters);
+        `tag`: what identifies these figures for a cache (e.g. database, data version)."""
         self.frame = frame
         self.incomplete = incomplete
+        self.tag = tag
         self._rows, self._series = {}, defaultdict(list)
         for r in frame.sort_values("peildatum", kind="stable").itertuples(index=False):
             self._rows[(r.metric, r.gebied, r.peildatum)] = r

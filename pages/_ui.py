@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from gonmetrics import access, desk, details, fmt, targets
+from gonmetrics import access, charts, desk, details, fmt, targets
 from gonmetrics.downloads import to_csv_bytes, to_xlsx_bytes
 from gonmetrics.errors import GonError
 from gonmetrics.metrics import delivery_status, export_frame, missing_in
@@ -123,11 +123,6 @@ def figures():
     return _figures(str(store().path), data_version())
 
 
-def public_figures():
-    """The same table with small numbers protected, as the council sees it."""
-    return protect(figures())
-
-
 def delivery():
     """Which extracts are in per quarter (and which are missing)."""
     return _delivery(str(store().path), data_version())
@@ -136,9 +131,17 @@ def delivery():
 # --- dashboards: shared parts of Overzicht, Gebied and Voortgang ----------------
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _dashboard_figures(path: str, version: int, protected: bool) -> Figures:
+    frame = _figures(path, version)
+    return Figures(protect(frame) if protected else frame, tag=(path, version, protected),
+                   incomplete=frozenset(missing_in(_delivery(path, version))))
+
+
 def dashboard_figures(protected: bool) -> Figures:
-    """The figures a dashboard shows, protected or not; stops the page while there are none."""
-    figs = Figures(public_figures() if protected else figures(), incomplete=frozenset(missing_in(delivery())))
+    """The figures a dashboard shows, protected (as the council sees them) or not; stops
+    the page while there are none."""
+    figs = _dashboard_figures(str(store().path), data_version(), protected)
     if not figs.quarters:
         st.info("Er zijn nog geen cijfers: er is nog geen extract van een hoofdaanbieder geladen.")
         st.stop()
@@ -259,6 +262,16 @@ def note(gebied: str, peildatum) -> None:
     for row in hits.itertuples(index=False):
         st.info(f"**Toelichting**: {desk.markdown_literal(row.text)}\n\n"
                 f"*{desk.markdown_literal(row.author)}, {fmt.date(row.updated_at)}*", icon=":material/info:")
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _built(tag, builder: str, args: tuple, kwargs: tuple, _figs: Figures):
+    return getattr(charts, builder)(_figs, *args, **dict(kwargs))
+
+
+def built(builder, figs: Figures, *args, **kwargs):
+    """charts.<builder>(figs, *args, **kwargs), made once per data version and protection."""
+    return _built(figs.tag, builder.__name__, args, tuple(sorted(kwargs.items())), _figs=figs)
 
 
 def chart(c) -> None:

@@ -30,13 +30,13 @@ with _ui.friendly_errors():
     st.header("Basisondersteuning")
     st.subheader("Aandeel basisondersteuning in de tijd")
     ahead = outlook(narrative.numeric(figs.frame), gebied, points)
-    _ui.chart(charts.trend(figs, "share_basis", gebied, points, ahead))
+    _ui.chart(_ui.built(charts.trend, figs, "share_basis", gebied, points, ahead))
     st.write(narrative.outlook_sentence(ahead))
     st.subheader("Soort ondersteuning")
-    _ui.chart(charts.mix(figs, gebied))
+    _ui.chart(_ui.built(charts.mix, figs, gebied))
 
     st.header("Maatschappelijke initiatieven")
-    _ui.chart(charts.trend(figs, "share_mi", gebied, points))
+    _ui.chart(_ui.built(charts.trend, figs, "share_mi", gebied, points))
     st.subheader(f"Meest gebruikte initiatieven in {quarter}")
     used = _ui.top_initiatives(gebied, peildatum)
     if used.empty:
@@ -46,7 +46,7 @@ with _ui.friendly_errors():
                           .rename(columns={"initiatief": "Initiatief", "gebruikers": "Gebruikers"}))
 
     st.header("Leeftijdsopbouw")
-    _ui.chart(charts.ages(figs, gebied))
+    _ui.chart(_ui.built(charts.ages, figs, gebied))
 
     wij = {  # the WIJ figures: heading -> (key figures, chart)
         "Instroom jongvolwassenen psychisch kwetsbaar": (("youth_mh_inflow", "youth_mh_inflow_share"), charts.inflow),
@@ -59,8 +59,8 @@ with _ui.friendly_errors():
             _ui.key_figure_row(figs, metrics, gebied, peildatum, provisional)
         else:
             st.write(f"Er is geen WIJ-extract voor {quarter}.")
-        _ui.chart(build(figs, gebied))
+        _ui.chart(_ui.built(build, figs, gebied))
 
     st.header("Vergelijking met de andere gebieden")
     for metric in ("share_basis", "share_mi"):
-        _ui.chart(charts.compare(figs, metric, peildatum, highlight=gebied))
+        _ui.chart(_ui.built(charts.compare, figs, metric, peildatum, highlight=gebied))

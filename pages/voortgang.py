@@ -36,15 +36,17 @@ with _ui.friendly_errors():
         st.subheader(narrative.metric_label(metric))
         _ui.key_figure(figs.key(metric, CITY, peildatum), provisional)
         ahead = outlook(narrative.numeric(figs.frame), CITY, points) if metric == "share_basis" else None
-        city.append((narrative.metric_label(metric), charts.trend(figs, metric, CITY, points, ahead)))
+        city.append((narrative.metric_label(metric), _ui.built(charts.trend, figs, metric, CITY, points, ahead)))
         _ui.chart(city[-1][1])
         if ahead:
             remarks.append(narrative.outlook_sentence(ahead))
             st.write(remarks[-1])
 
     st.header("De gebieden naast elkaar")
-    side = [(f"{narrative.metric_label(m)} per gebied, {quarter}", charts.compare(figs, m, peildatum)) for m in goals]
-    side.append(("Aandeel basisondersteuning per gebied in de tijd", charts.areas_trend(figs, "share_basis", points)))
+    side = [(f"{narrative.metric_label(m)} per gebied, {quarter}", _ui.built(charts.compare, figs, m, peildatum))
+            for m in goals]
+    side.append(("Aandeel basisondersteuning per gebied in de tijd",
+                 _ui.built(charts.areas_trend, figs, "share_basis", points)))
     for title, chart in side:
         st.subheader(title)
         _ui.chart(chart)

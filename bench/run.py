@@ -229,10 +229,6 @@ def scale_rows(scale: str, folder: Path, reps: int, full: bool) -> list[Row]:
         key = f"{scale}-page-{spec.key}"
         row = Row(key=key, what=f"Page {spec.key}: server time", scale=scale,
                   data=data, anchor=anchor, anchor_median=raw["median"])
-        if not (ROOT / spec.script).exists():
-            row.note = "page file does not exist yet"
-            rows.append(row)
-            continue
         _say(f"  {scale}: page {spec.key}")
         result = measure("page", db=str(db), page=spec.key, reps=reps)
         row.median, row.first, row.peak_mb = result["median"], result["first"], result["peak_mb"]

@@ -238,6 +238,10 @@ KNOWN_ISSUES_NL = (
     "Een schermlezer kan de tekst daardoor met een Engelse uitspraak voorlezen.",
     "Het uploadveld op de pagina Aanleveren toont eigen Engelse teksten, zoals \"Drag and drop files here\" "
     "en \"Browse files\"; die zijn niet te vertalen.",
+    "Wie een adres opent dat niet bestaat, krijgt de Engelse melding \"Page not found\" van Streamlit en daarna "
+    "de startpagina.",
+    "De automatische controle (axe, regels van WCAG 2.1 A en AA) vindt op geen enkele pagina een overtreding; "
+    "de punten hierboven vallen buiten wat zo'n controle kan zien.",
 )
 
 # KNOWN_AXE_FINDINGS: axe rule ids (wcag2a/wcag2aa/wcag21aa) that the browser test accepts

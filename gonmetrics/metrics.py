@@ -308,7 +308,7 @@ def refresh_facts(con, upload_id: int, previous: int | None) -> None:
     before this change, everything is recomputed instead."""
     now = _current_ids(con)
     before = [i for i in now if i != upload_id] + ([previous] if previous is not None else [])
-    if _recorded_sources(con) != _ids_text(before):
+    if (_recorded_sources(con) or "") != _ids_text(before):  # a new database: empty facts, up to date
         refresh_all_facts(con)
         return
     if previous == upload_id:

@@ -85,6 +85,11 @@ def load_users(path: Path | None = None) -> dict[str, dict]:
     return users
 
 
+def is_loopback(address: str | None) -> bool:
+    """Whether a server address is reachable from this computer only (local mode needs it)."""
+    return (address or "").strip().lower() in {"127.0.0.1", "localhost", "::1"}
+
+
 def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 

@@ -39,6 +39,8 @@ MAX_UPLOAD_BYTES = int(float(os.environ.get("GONMETRICS_MAX_UPLOAD_MB", "50")) *
 
 _NOT_READABLE = "Dit bestand is geen leesbaar CSV- of XLSX-bestand."
 _EMPTY = "Het bestand is leeg."
+_NOT_A_WORKBOOK = ("Dit bestand heet .xlsx maar is geen Excel-werkmap. Is het een CSV-bestand, sla het dan op "
+                   "met de extensie .csv; anders opnieuw opslaan als Excel-werkmap (.xlsx).")
 _NO_DATA = "Het bestand bevat geen gegevensregels."
 _NO_HEADER = "Geen kopregel met de kolom client_id gevonden op het eerste werkblad."
 _LINE_BREAK = re.compile(rb"\r\n?|\n")
@@ -67,8 +69,9 @@ class RawTable:
 def read_delivery(data: bytes, file_name: str, max_bytes: int | None = None) -> RawTable:
     """Read a CSV or XLSX delivery; raise UnreadableFile (Dutch message) for anything else.
 
-    The format is decided by the content, never by `file_name`: a CSV saved with an
-    .xlsx extension is still a CSV, and binary bytes named .csv are refused.
+    The format is decided by the content: binary bytes named .csv are refused as
+    unreadable, and so is a file named .xlsx that is not a workbook (a renamed text file
+    would otherwise load as something else than its sender thinks it is).
     """
     limit = MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     if not data:
@@ -77,6 +80,8 @@ def read_delivery(data: bytes, file_name: str, max_bytes: int | None = None) -> 
         raise UnreadableFile(problem)
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data, limit)
+    if file_name.lower().endswith(".xlsx"):
+        raise UnreadableFile(_NOT_A_WORKBOOK)
     return _read_csv(data)
 
 

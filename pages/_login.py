@@ -19,6 +19,11 @@ def signed_in_user() -> access.User:
     """The current user; renders the login page and stops the run when there is none."""
     users = access.load_users()
     if not users:
+        if not access.is_loopback(st.get_option("server.address")):
+            # Local mode makes every visitor an analyst: never on an address others can reach.
+            st.error("Er zijn geen gebruikers ingesteld, dus deze monitor draait in lokale modus. Dat mag alleen "
+                     "op 127.0.0.1. Stel gebruikers in (zie README) of start de monitor zonder ander adres.")
+            st.stop()
         return access.LOCAL_USER
     if _oidc_configured() and st.user.get("is_logged_in"):
         found = access.oidc_user(users, st.user.get("email"))

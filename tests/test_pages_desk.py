@@ -356,3 +356,17 @@ def test_definities_lists_every_metric_and_the_accessibility_statement(db, monke
     status = table(at, "Leverancier")
     assert status.values.tolist() == [["Zorg BV", "geleverd"]] and list(status.columns) == ["Leverancier", "K1 2027"]
     assert "Aandeel basisondersteuning" in table(at, "Cijfer")["Cijfer"].tolist()
+
+
+def test_local_mode_refuses_to_serve_beyond_loopback(db):
+    from streamlit import config
+
+    config.set_option("server.address", "0.0.0.0")
+    try:
+        at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=30).run()
+    finally:
+        config.set_option("server.address", "127.0.0.1")
+    assert not at.exception
+    assert [e.value[:58] for e in at.error] == ["Er zijn geen gebruikers ingesteld, dus deze monitor draait"]
+    assert not at.title and not at.metric and not at.sidebar.get("page_link")
+    assert access.is_loopback("127.0.0.1") and access.is_loopback(" LOCALHOST ") and not access.is_loopback("")

@@ -266,8 +266,9 @@ def test_duplicate_headers_are_refused_naming_the_column(header, named):
     assert message == f"De kolom '{named}' staat meer dan één keer in de kopregel (regel 1)."
 
 
-def test_a_text_file_named_xlsx_is_read_as_csv():
-    raw = read_delivery(PLAIN, "levering.xlsx")
+def test_a_text_file_named_xlsx_is_refused_but_loads_as_csv():
+    assert refused(PLAIN, "levering.XLSX").startswith("Dit bestand heet .xlsx maar is geen Excel-werkmap.")
+    raw = read_delivery(PLAIN, "levering.csv")
     assert raw.fmt == "csv"
     assert numbers(raw) == [2, 3]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import streamlit as st
 
 from gonmetrics.store import Store
 
@@ -30,3 +31,13 @@ WIJ_ROW = "2027-03-31;client-0001;west;2001;2027-02-14;psychisch;aanvullend;Zorg
 @pytest.fixture
 def store(tmp_path):
     return Store(tmp_path / "gon.duckdb")
+
+
+@pytest.fixture(autouse=True)
+def fresh_streamlit_caches():
+    """Streamlit's caches live as long as the process: no test sees another's figures."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()

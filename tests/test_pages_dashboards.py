@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from plotly.offline import get_plotlyjs
-import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -49,15 +48,6 @@ WIJ_Q1 = ["2027-03-31;client-0001;west;2001;2027-02-14;psychisch;aanvullend;Zorg
 def ingest(store: Store, data: bytes, name: str) -> None:
     report = store.ingest(data, name, user="t")
     assert report.status == "accepted", report.errors
-
-
-@pytest.fixture(autouse=True)
-def clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

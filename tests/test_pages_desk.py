@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
 
@@ -23,15 +22,6 @@ from tests.test_validate import replace_field
 PROJECT = Path(__file__).resolve().parent.parent
 Q2_ROW = "Zorg BV;2027-06-30;client-0002;oost;1990;aanvullend;dagbesteding;ouderen;2027-04-01;;;"
 MARKDOWN_ELEMENTS = ("markdown", "caption", "title", "header", "subheader", "success", "error", "warning", "info")
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ st.set_page_config(page_title="GON monitor", page_icon=":material/monitoring:", 
 
 user = signed_in_user()  # renders the login page and stops when nobody is signed in
 st.session_state[_ui.USER_KEY] = user
-_ui.ensure_data()
+_ui.begin_run()
 
 # Every page has its URL, so that one opened by a role that may not see it reaches the
 # page's guard, which refuses it and logs that. The menu (_ui.sidebar) lists only the

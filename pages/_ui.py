@@ -22,6 +22,7 @@ from gonmetrics.store import Store, default_db_path
 from gonmetrics.vocab import AREAS
 
 USER_KEY = "gon_user"
+RUN_KEY = "gon_run"  # (data version, demo?) as read by begin_run
 FRAME = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
@@ -59,18 +60,25 @@ def _enter_through_the_frame() -> None:
         st.stop()
 
 
+def begin_run() -> None:
+    """What every part of a run needs from the database, read once at its start under one
+    opening of the file: the demo on an empty database, the data version (a new upload,
+    restore or target change makes a new one, and so new cache keys) and the demo flag."""
+    with store().connect():  # the store's calls below share this connection
+        if store().is_empty():
+            from gonmetrics.demo import build_demo
+
+            with st.spinner("De demodata (synthetisch) wordt opgebouwd…"):
+                build_demo(store().path)
+        st.session_state[RUN_KEY] = (store().data_version(), store().get_meta("demo") == "true")
+
+
 def data_version() -> int:
-    """Read on every rerun: a new upload or restore changes it and so every cache key."""
-    return store().data_version()
+    return st.session_state[RUN_KEY][0]
 
 
-def ensure_data() -> None:
-    """An empty database shows the synthetic demo instead of nothing."""
-    if store().is_empty():
-        from gonmetrics.demo import build_demo
-
-        with st.spinner("De demodata (synthetisch) wordt opgebouwd…"):
-            build_demo(store().path)
+def is_demo() -> bool:
+    return st.session_state[RUN_KEY][1]
 
 
 def streamlit_pages(specs) -> list:
@@ -83,7 +91,7 @@ def sidebar(current: access.User, pages: list) -> None:
     if current == access.LOCAL_USER:
         st.info("**Lokale modus**: er zijn geen gebruikers ingesteld, dus iedereen op deze computer werkt als analist. "
                 "De monitor is alleen bereikbaar op deze computer.", icon=":material/computer:")
-    if store().get_meta("demo") == "true":
+    if is_demo():
         st.warning("**Demodata**: deze monitor toont synthetische, verzonnen gegevens, geen echte cijfers.",
                    icon=":material/science:")
     with st.sidebar:
@@ -116,11 +124,6 @@ def _figures(path: str, version: int):
 def _delivery(path: str, version: int):
     with _store(path).connect() as con:
         return delivery_status(con)
-
-
-def figures():
-    """The export table of metrics.md: every figure, area and quarter."""
-    return _figures(str(store().path), data_version())
 
 
 def delivery():
@@ -288,7 +291,7 @@ def chart(c) -> None:
 def report_notices(peildatum, provisional: bool) -> list[str]:
     """What a downloaded report must say about its own data: demo, provisional."""
     notices = []
-    if store().get_meta("demo") == "true":
+    if is_demo():
         notices.append("Demodata: dit rapport toont synthetische, verzonnen gegevens, geen echte cijfers.")
     if provisional:
         notices.append(f"Voorlopige cijfers: voor {fmt.quarter(peildatum)} ontbreekt nog een levering; "

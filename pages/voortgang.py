@@ -57,9 +57,10 @@ with _ui.friendly_errors():
     sections = [report_html.Section(f"In het kort, {quarter}", bullets=sentences),
                 report_html.Section("De stad: voortgang per doel", paragraphs=remarks, charts=city),
                 report_html.Section("De gebieden naast elkaar", charts=side)]
+    notices = _ui.report_notices(peildatum, provisional)
     st.download_button(
         "Download als printbaar rapport", lambda: report_html.render(
             f"Voortgang gebiedsondersteuningsnetwerken, {quarter}", [EXPLANATION_NL], sections,
-            _ui.report_notices(peildatum, provisional)).encode("utf-8"),
+            notices).encode("utf-8"),
         file_name=f"voortgang_{quarter.replace(' ', '_')}.html", mime="text/html", on_click="ignore",
         icon=":material/print:", type="primary")

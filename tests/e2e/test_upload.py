@@ -30,7 +30,7 @@ def test_upload_confirm_and_see_it_on_gebied(tmp_path, page):
         open_page(page, f"{server.url}/aanleveren")
         page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
         wait_idle(page)
-        assert page.get_by_text("Goedgekeurd: dit bestand kan worden opgeslagen.").is_visible()
+        page.get_by_text("Goedgekeurd: dit bestand kan worden opgeslagen.").wait_for()
         screenshot(page, "upload-report")
         page.get_by_role("button", name="Opslaan", exact=True).click()
         page.get_by_text("De goedgekeurde bestanden zijn verwerkt").wait_for()

@@ -51,9 +51,9 @@ def test_page_renders_is_saved_and_passes_axe(demo_server, page, spec):
 def test_the_known_findings_are_named_on_the_definities_page(demo_server, page):
     open_page(page, f"{demo_server.url}/definities")
     assert page.get_by_role("heading", name="Toegankelijkheid").is_visible()
-    text = page.locator("[data-testid='stMain']").inner_text()
-    for rule in desk.KNOWN_AXE_FINDINGS:
-        assert f"axe: {rule}" in text
+    text = " ".join(page.locator("[data-testid='stMain']").inner_text().split())
+    for issue in desk.known_accessibility_issues():  # includes every accepted axe rule id
+        assert " ".join(issue.replace("`", "").split()) in text, issue
 
 
 def test_the_area_is_kept_in_the_url(demo_server, page):

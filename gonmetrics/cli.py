@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import fmt
+from .databases import DEMO_NOTICE, demo_path
 from .errors import GonError
 from .read import too_large
 from .store import Store, default_db_path
@@ -32,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--public", action="store_true", help="kleine aantallen afschermen zoals op de raadspagina's")
 
     demo = sub.add_parser("demo", help="bouw de demodatabase met synthetische gegevens")
-    demo.add_argument("--db", type=Path, help=db_help)
+    demo.add_argument("--db", type=Path, help="demodatabase (standaard: die naast de echte database, die het "
+                                              "dashboard toont zolang de echte leeg is)")
 
     rebuild = sub.add_parser("rebuild", help="herbouw de database uit het archief van ruwe bestanden")
     rebuild.add_argument("--db", type=Path, help=db_help)
@@ -98,9 +100,10 @@ def _export(args) -> int:
     store = Store(args.db)
     with store.connect() as con:
         frame = export_frame(con)
+        demo = store.is_demo()
     if args.public:
         frame = protect(frame)
-    text = export_csv(frame)
+    text = export_csv(frame, notice=DEMO_NOTICE if demo else None)
     if args.out:
         args.out.write_text(text, encoding="utf-8", newline="")
     else:
@@ -111,7 +114,7 @@ def _export(args) -> int:
 def _demo(args) -> int:
     from .demo import build_demo
 
-    path = args.db or default_db_path()
+    path = args.db or demo_path(default_db_path())
     build_demo(path)
     print(f"Demodatabase (synthetische gegevens) gebouwd in {path}.")
     return 0

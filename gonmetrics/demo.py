@@ -619,12 +619,16 @@ def _dutch_dates(table: pa.Table) -> pa.Table:
 def build_demo(db_path: Path) -> None:
     """Fill the database at `db_path` with the synthetic city, loaded file by file like real
     deliveries, and mark it as demo data (first, so it is never shown unlabelled)."""
+    from .errors import GonError
     from .store import Store
 
     store = Store(db_path)
-    store.set_meta("demo", "true")
+    if not store.is_demo():
+        if not store.is_empty():
+            raise GonError(f"{db_path} bevat echte leveringen; de demodata worden daar nooit in geladen.")
+        store.set_meta("demo", "true")
     with tempfile.TemporaryDirectory() as folder:
         for path in write_files(generate(), Path(folder)):
-            report = store.ingest(path.read_bytes(), path.name, user="demo")
+            report = store.ingest(path.read_bytes(), path.name, user="demo", into_demo=True)
             if report.status != "accepted":
                 raise RuntimeError(f"Demo file {path.name} was refused: {report.errors[:3]}")

@@ -382,11 +382,14 @@ def _update_waits(con, upload_id: int, previous: int | None) -> list:
     return touched
 
 
-def export_csv(frame: pd.DataFrame) -> str:
+def export_csv(frame: pd.DataFrame, notice: str | None = None) -> str:
     """The export as CSV text: comma, ISO dates, '.' decimals, six decimals for shares,
     whole numbers for counts, empty cells for missing values, '\\n' line ends. In a
-    protected frame a withheld count is its mark ("< 10", "x") and a withheld share empty."""
+    protected frame a withheld count is its mark ("< 10", "x") and a withheld share empty.
+    A notice (the demo's, cli.md) comes first as one comment line."""
     out = io.StringIO()
+    if notice:
+        out.write(f"# {notice}\n")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     for row in frame[EXPORT_COLUMNS].itertuples(index=False):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from .errors import DatabaseBusy, NotFound
+from .errors import DatabaseBusy, GonError, NotFound
 
 if TYPE_CHECKING:
     from .load import LoadReport
@@ -105,9 +105,15 @@ class Store:
 
     # --- uploads ---------------------------------------------------------
 
-    def ingest(self, data: bytes, file_name: str, user: str, max_bytes: int | None = None) -> LoadReport:
-        """Validate and, if accepted, store one file whole: archive + one transaction."""
+    def ingest(self, data: bytes, file_name: str, user: str, max_bytes: int | None = None, *,
+               into_demo: bool = False) -> LoadReport:
+        """Validate and, if accepted, store one file whole: archive + one transaction.
+
+        Real deliveries never go into the demo database, nor demo files into a real one."""
         from .load import check  # the readers are only needed by whoever loads files
+
+        if self.is_demo() != into_demo:
+            raise GonError((_REAL_INTO_DEMO if into_demo is False else _DEMO_INTO_REAL).format(path=self.path))
 
         report = check(data, file_name, max_bytes=max_bytes)
         if not report.accepted:
@@ -279,9 +285,20 @@ class Store:
             con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
             self._write_manifest(con)
 
+    def is_demo(self) -> bool:
+        """Whether this is a demo database (synthetic data, gonmetrics.demo)."""
+        return self.get_meta("demo") == "true"
+
     def is_empty(self) -> bool:
         with self.connect() as con:
             return con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
+
+
+_REAL_INTO_DEMO = (
+    "{path} is een demodatabase met synthetische gegevens; echte extracten worden daar nooit in geladen. "
+    "Laad ze in de echte database (zonder --db, of met GONMETRICS_DB naar de echte database)."
+)
+_DEMO_INTO_REAL = "De demodata worden nooit in een database zonder demomarkering geladen ({path})."
 
 
 def _archive_name(report: LoadReport) -> str:

@@ -7,14 +7,15 @@ import contextlib
 import logging
 import runpy
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from gonmetrics import access, charts, desk, details, fmt, targets
+from gonmetrics import access, charts, databases, desk, details, fmt, targets
 from gonmetrics.downloads import to_csv_bytes, to_xlsx_bytes
-from gonmetrics.errors import GonError
+from gonmetrics.errors import DatabaseBusy, GonError
 from gonmetrics.metrics import delivery_status, export_frame, missing_in
 from gonmetrics.narrative import Figures
 from gonmetrics.privacy import protect
@@ -22,7 +23,7 @@ from gonmetrics.store import Store, default_db_path
 from gonmetrics.vocab import AREAS
 
 USER_KEY = "gon_user"
-RUN_KEY = "gon_run"  # (data version, demo?) as read by begin_run
+RUN_KEY = "gon_run"  # the Run that begin_run chose
 FRAME = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
@@ -31,8 +32,14 @@ def _store(path: str) -> Store:
     return Store(path)
 
 
-def store() -> Store:
+def real_store() -> Store:
+    """The real database (GONMETRICS_DB or data/gon.duckdb): uploads, history, audit log."""
     return _store(str(default_db_path()))
+
+
+def store() -> Store:
+    """The database this run shows (begin_run): the real one, or the demo while that is empty."""
+    return _store(st.session_state[RUN_KEY].path)
 
 
 def user() -> access.User | None:
@@ -44,7 +51,7 @@ def guard(page_key: str) -> access.User:
     _enter_through_the_frame()
     current = user()
     if current is None or not access.allowed(current.role, page_key):
-        store().audit(current.name if current else "niet ingelogd", "toegang geweigerd", f"pagina {page_key}")
+        real_store().audit(current.name if current else "niet ingelogd", "toegang geweigerd", f"pagina {page_key}")
         st.error("U heeft geen toegang tot deze pagina.")
         st.stop()
     return current
@@ -60,25 +67,53 @@ def _enter_through_the_frame() -> None:
         st.stop()
 
 
-def begin_run() -> None:
-    """What every part of a run needs from the database, read once at its start under one
-    opening of the file: the demo on an empty database, the data version (a new upload,
-    restore or target change makes a new one, and so new cache keys) and the demo flag."""
-    with store().connect():  # the store's calls below share this connection
-        if store().is_empty():
-            from gonmetrics.demo import build_demo
+class Run(NamedTuple):
+    """What every part of a run needs from the database, read once at its start."""
 
-            with st.spinner("De demodata (synthetisch) wordt opgebouwd…"):
-                build_demo(store().path)
-        st.session_state[RUN_KEY] = (store().data_version(), store().get_meta("demo") == "true")
+    path: str  # the database this run shows
+    version: int  # a new upload, restore or target change makes a new one, and so new cache keys
+    demo: bool
+
+
+def begin_run() -> None:
+    """Choose the database the run shows: the real one once it holds a delivery, else the
+    demo beside it (built on the first visit). A database that stays busy too long gives
+    the Dutch 'bezet' message instead of Streamlit's error."""
+    try:
+        real = real_store()
+        with real.connect():  # the store's calls below share this opening of the file
+            if not real.is_empty():
+                st.session_state[RUN_KEY] = _run_of(real)
+                return
+        demo = _store(str(databases.demo_path(real.path)))
+        with demo.connect():
+            if demo.is_empty():
+                from gonmetrics.demo import build_demo
+
+                with st.spinner("De demodata (synthetisch) wordt opgebouwd…"):
+                    build_demo(demo.path)
+            st.session_state[RUN_KEY] = _run_of(demo)
+    except DatabaseBusy as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+def use_real_database() -> None:
+    """Let the rest of this run work on the real database, also while the demo is shown."""
+    if is_demo():
+        st.session_state[RUN_KEY] = _run_of(real_store())
+
+
+def _run_of(store: Store) -> Run:
+    return Run(str(store.path), store.data_version(), store.is_demo())
 
 
 def data_version() -> int:
-    return st.session_state[RUN_KEY][0]
+    return st.session_state[RUN_KEY].version
 
 
 def is_demo() -> bool:
-    return st.session_state[RUN_KEY][1]
+    return st.session_state[RUN_KEY].demo
 
 
 def streamlit_pages(specs) -> list:
@@ -250,10 +285,12 @@ def delivery_table(peildatum) -> None:
 
 def download_buttons(table, name: str) -> None:
     """CSV and XLSX of a (Dutch-formatted) table; files are made only when clicked."""
+    notice = databases.DEMO_NOTICE if is_demo() else None
+    file_name = databases.demo_file_name(name, is_demo())
     row = st.container(horizontal=True)
-    row.download_button("Download CSV", lambda: to_csv_bytes(table), file_name=f"{name}.csv", mime="text/csv",
-                        key=f"csv-{name}", on_click="ignore", icon=":material/download:")
-    row.download_button("Download Excel", lambda: to_xlsx_bytes(table), file_name=f"{name}.xlsx",
+    row.download_button("Download CSV", lambda: to_csv_bytes(table, notice), file_name=f"{file_name}.csv",
+                        mime="text/csv", key=f"csv-{name}", on_click="ignore", icon=":material/download:")
+    row.download_button("Download Excel", lambda: to_xlsx_bytes(table, notice), file_name=f"{file_name}.xlsx",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=f"xlsx-{name}", on_click="ignore", icon=":material/download:")
 

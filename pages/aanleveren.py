@@ -13,6 +13,8 @@ from gonmetrics.errors import GonError
 from pages import _ui
 
 user = _ui.guard("aanleveren")
+shows_demo = _ui.is_demo()
+_ui.use_real_database()  # uploads, history, targets and notes are always the real database's
 
 # Session-state keys of this page.
 REPORTS = "aanleveren_reports"  # uploader file id -> LoadReport (the bytes stay in the uploader)
@@ -42,6 +44,12 @@ def _show_flash(section: str) -> None:
 
 st.title("Aanleveren")
 st.write("Laad de extracten van een kwartaal, beheer eerdere versies, de streefwaarden en de toelichtingen.")
+
+if shows_demo:
+    st.info("De andere pagina's tonen de **demodata** zolang de echte database leeg is. Hier werkt u altijd in de "
+            "echte database: het eerste bestand dat u opslaat, neemt haar in gebruik, en vanaf dan toont de "
+            "monitor alleen echte gegevens. De demodata worden nooit met echte gegevens gemengd.",
+            icon=":material/database:")
 
 with _ui.friendly_errors():
     # --- upload: check first, store on confirmation --------------------------------

@@ -4,7 +4,7 @@ here for every role, so whatever is shown or downloaded may be shared."""
 
 import streamlit as st
 
-from gonmetrics import charts, fmt, narrative, report_html
+from gonmetrics import charts, databases, fmt, narrative, report_html
 from gonmetrics.definitions import METRICS
 from gonmetrics.metrics import outlook
 from gonmetrics.privacy import EXPLANATION_NL
@@ -62,5 +62,6 @@ with _ui.friendly_errors():
         "Download als printbaar rapport", lambda: report_html.render(
             f"Voortgang gebiedsondersteuningsnetwerken, {quarter}", [EXPLANATION_NL], sections,
             notices).encode("utf-8"),
-        file_name=f"voortgang_{quarter.replace(' ', '_')}.html", mime="text/html", on_click="ignore",
+        file_name=databases.demo_file_name(f"voortgang_{quarter.replace(' ', '_')}.html", _ui.is_demo()),
+        mime="text/html", on_click="ignore",
         icon=":material/print:", type="primary")

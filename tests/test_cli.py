@@ -88,7 +88,8 @@ def test_demo_then_export_gives_the_same_bytes_twice(tmp_path):
     assert first.returncode == second.returncode == 0
     assert first.stdout == second.stdout
     lines = first.stdout.splitlines()
-    assert lines[0] == "metric,gebied,peildatum,numerator,denominator,value,target"
+    assert lines[:2] == ["# DEMODATA: synthetische gegevens, geen echte cijfers",
+                         "metric,gebied,peildatum,numerator,denominator,value,target"]
     assert len(lines) > 1000
     public = run_cli("export", "--db", str(db), "--out", str(tmp_path / "public.csv"), "--public")
     assert public.returncode == 0 and (tmp_path / "public.csv").read_text(encoding="utf-8") != first.stdout
@@ -110,3 +111,38 @@ def test_public_export_writes_the_marks_of_protected_cells(tmp_path):
     assert cells[("users", "stad")]["value"] == "15"
     assert cells[("share_basis", "west")]["value"] == ""  # a share of fewer than 10 is not shown
     assert cells[("share_basis", "stad")]["value"] == "1.000000"  # 15 of 15 basis
+
+
+def test_demo_lives_beside_the_real_database_and_never_mixes_with_it(tmp_path):
+    real = tmp_path / "gon.duckdb"
+    built = run_cli("demo", env_db=real)
+    assert built.returncode == 0, built.stderr
+    demo = tmp_path / "gon-demo.duckdb"
+    assert demo.exists() and not real.exists()
+
+    demo_export = run_cli("export", "--db", str(demo)).stdout.splitlines()
+    assert demo_export[:2] == ["# DEMODATA: synthetische gegevens, geen echte cijfers",
+                               "metric,gebied,peildatum,numerator,denominator,value,target"]
+
+    (tmp_path / "q1.csv").write_bytes(provider_csv(ROW))  # one client, basis, in west
+    refused = run_cli("ingest", str(tmp_path / "q1.csv"), "--db", str(demo))
+    assert refused.returncode == 1 and "demodatabase" in refused.stderr
+    assert run_cli("export", "--db", str(demo)).stdout.splitlines() == demo_export  # nothing of it stored
+
+    assert run_cli("ingest", str(tmp_path / "q1.csv"), env_db=real).returncode == 0
+    lines = run_cli("export", env_db=real).stdout.splitlines()
+    assert lines[0] == "metric,gebied,peildatum,numerator,denominator,value,target"  # no demo notice
+    users = {(r["gebied"]): r["value"] for r in csv.DictReader(io.StringIO("\n".join(lines)))
+             if r["metric"] == "users"}
+    assert users == {"centrum": "0", "west": "1", "oost": "0", "zuid": "0", "stad": "1"}
+
+
+def test_the_demo_is_never_built_into_a_database_with_real_deliveries(tmp_path):
+    real = tmp_path / "gon.duckdb"
+    (tmp_path / "q1.csv").write_bytes(provider_csv(ROW))
+    assert run_cli("ingest", str(tmp_path / "q1.csv"), "--db", str(real)).returncode == 0
+    refused = run_cli("demo", "--db", str(real))
+    assert refused.returncode == 1 and "echte leveringen" in refused.stderr
+    users = [r for r in csv.DictReader(io.StringIO(run_cli("export", "--db", str(real)).stdout))
+             if r["metric"] == "users" and r["gebied"] == "stad"]
+    assert [r["value"] for r in users] == ["1"]

@@ -16,3 +16,10 @@ def test_secure_streamlit_settings():
     assert server["maxUploadSize"] == 50
     assert config["client"]["showErrorDetails"] == "none"
     assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_streamlit_own_table_download_is_off():
+    # st.dataframe's toolbar would write delivered names raw (formulas included); the
+    # app's own downloads (gonmetrics.downloads) are the formula-safe way out.
+    config = tomllib.loads(CONFIG.read_text())
+    assert config["client"]["disableDataExport"] is True

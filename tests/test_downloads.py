@@ -93,3 +93,26 @@ def test_report_opens_offline_with_charts_and_tables(report):
 
 def test_report_escapes_text(report):
     assert "<b>groeit</b>" not in report and "&lt;b&gt;groeit&lt;/b&gt;" in report
+
+
+@pytest.mark.parametrize("cell, safe", [
+    ("\n=HYPERLINK(\"http://x\")", "'\n=HYPERLINK(\"http://x\")"),  # a line break before a formula
+    ("Zorg\x00 BV", "Zorg BV"),  # NUL cuts a cell short in some readers and is invalid in XLSX
+    ("=1+1\x00", "'=1+1"),
+])
+def test_line_breaks_and_nul_are_neutralised_in_both_formats(cell, safe):
+    frame = pd.DataFrame({"Naam": [cell]})
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(frame).decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows[1] == [safe]
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
+    assert sheet["A2"].value == safe and sheet["A2"].data_type == "s"
+
+
+def test_a_notice_comes_first_in_both_formats():
+    frame = pd.DataFrame({"Gebied": ["West"], "Gebruikers": [12]})
+    text = to_csv_bytes(frame, "DEMODATA: synthetische gegevens, geen echte cijfers").decode("utf-8-sig")
+    assert text.splitlines()[:3] == ["# DEMODATA: synthetische gegevens, geen echte cijfers", "Gebied;Gebruikers",
+                                     "West;12"]
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame, "DEMODATA: synthetische gegevens"))).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["DEMODATA: synthetische gegevens", None], ["Gebied", "Gebruikers"], ["West", 12]]

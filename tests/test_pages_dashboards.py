@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -283,6 +284,31 @@ def test_demo_overzicht_is_labelled_and_shows_the_latest_quarter(use_db, demo_pa
     assert west.value == fmt.percent(value(demo_figures, "share_basis", "west", latest))
 
 
+def test_the_demo_is_shown_beside_an_empty_real_database_until_its_first_upload(use_db, demo_path, tmp_path):
+    # The demo lives in its own database beside the real one; a real upload never mixes with it.
+    real = tmp_path / "gon.duckdb"
+    shutil.copy(demo_path, tmp_path / "gon-demo.duckdb")  # as if built on an earlier visit
+    use_db(real)
+    at = app()
+    assert any("**Demodata**" in w.value for w in at.warning)
+    assert Store(real).is_empty()  # showing the demo put nothing into the real database
+
+    ingest(Store(real), provider_csv(*WEST_Q1), "zorg_q1.csv")
+    at = app()
+    assert not any("Demodata" in w.value for w in at.warning)
+    assert metric(at, "Aantal gebruikers").value == "4"  # west (the only area with users): 0001-0004
+    assert at.selectbox[0].value == dt.date(2027, 3, 31)
+
+
+def test_aanleveren_works_on_the_real_database_while_the_demo_is_shown(use_db, demo_path, tmp_path):
+    real = tmp_path / "gon.duckdb"
+    shutil.copy(demo_path, tmp_path / "gon-demo.duckdb")
+    use_db(real)
+    at = app("pages/aanleveren.py")
+    assert any("demodata" in i.value and "echte database" in i.value for i in at.info)
+    assert "Er is nog niets opgeslagen." in [i.value for i in at.info]  # the real history, not the demo's 64
+
+
 def test_demo_missing_delivery_and_empty_area(use_db, demo_path):
     use_db(demo_path)
     at = app()
@@ -314,8 +340,10 @@ def test_demo_voortgang_in_words_and_as_report(use_db, demo_path, demo_figures, 
     bullets = next(m.value for m in at.markdown if m.value.startswith("- "))
     assert f"- In West ontving op {fmt.date(latest)} {share} van de gebruikers alleen basisondersteuning" in bullets
     assert len(at.get("plotly_chart")) == 5
-    report = downloads[f"voortgang_{fmt.quarter(latest).replace(' ', '_')}.html"]().decode("utf-8")
+    report = downloads[f"DEMODATA_voortgang_{fmt.quarter(latest).replace(' ', '_')}.html"]().decode("utf-8")
     assert "Demodata: dit rapport toont synthetische" in report and f"In West ontving op {fmt.date(latest)}" in report
+    table = downloads["DEMODATA_share_basis_stad.csv"]().decode("utf-8-sig")
+    assert table.startswith("# DEMODATA: synthetische gegevens, geen echte cijfers\r\n")
     assert report.count("<figure>") == 5 and report.count("<caption>") == 5
     assert "(indicatie, geen voorspelling)" in report
 

@@ -29,7 +29,7 @@ def signed_in_user() -> access.User:
         found = access.oidc_user(users, st.user.get("email"))
         if found:
             return found
-        _ui.store().audit(str(st.user.get("email")), "toegang geweigerd", "inlog zonder rol")
+        _ui.real_store().audit(str(st.user.get("email")), "toegang geweigerd", "inlog zonder rol")
         st.error("Uw account heeft (nog) geen rol in de GON monitor. Vraag een analist om u toe te voegen.")
         st.button("Uitloggen", on_click=st.logout)
         st.stop()
@@ -55,7 +55,7 @@ def _login_page(users: dict) -> None:
         found = access.authenticate(users, name, password)
         if found:
             st.session_state[_ui.USER_KEY] = found
-            _ui.store().audit(found.name, "inloggen", "")
+            _ui.real_store().audit(found.name, "inloggen", "")
             st.rerun()
-        _ui.store().audit(name.strip()[:64] or "(leeg)", "inloggen mislukt", "")
+        _ui.real_store().audit(name.strip()[:64] or "(leeg)", "inloggen mislukt", "")
         st.error("Onbekende combinatie van gebruikersnaam en wachtwoord.")

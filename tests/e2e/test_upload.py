@@ -51,3 +51,34 @@ def test_upload_confirm_and_see_it_on_gebied(tmp_path, page):
     history = Store(db).history()
     assert list(history["file_name"]) == ["oost_K2_2027.csv", "west_q1.csv"]
     assert list(history["uploaded_by"]) == ["lokaal", "seed"]
+
+
+def test_the_first_real_upload_replaces_the_demo_and_nothing_of_the_demo_remains(tmp_path, page):
+    db = tmp_path / "gon.duckdb"
+    upload = tmp_path / "oost_K2_2027.csv"
+    upload.write_bytes(provider_csv(*rows(Q2, "Hulp NV", "oost", 6, 9)))
+    server = Server(db)
+    try:
+        open_page(page, f"{server.url}/")  # the first visit builds the demo beside the real database
+        main = page.locator("[data-testid='stMain']")
+        main.get_by_text("Demodata", exact=False).first.wait_for()
+        assert not page.get_by_role("button", name="Download as CSV").count()  # Streamlit's raw download is off
+
+        open_page(page, f"{server.url}/aanleveren")
+        assert main.get_by_text("Hier werkt u altijd in de echte database", exact=False).is_visible()
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
+        wait_idle(page)
+        page.get_by_role("button", name="Opslaan", exact=True).click()
+        page.get_by_text("De goedgekeurde bestanden zijn verwerkt").wait_for()
+        wait_idle(page)
+
+        open_page(page, f"{server.url}/")
+        users = main.get_by_test_id("stMetric").filter(has_text="Aantal gebruikers")
+        users.first.wait_for()
+        screenshot(page, "upload-replaces-demo")
+        assert main.get_by_text("Demodata", exact=False).count() == 0
+        assert main.get_by_role("heading", name="De vier gebieden in K2 2027").is_visible()
+        assert users.get_by_test_id("stMetricValue").all_inner_texts() == ["15"]  # oost only: no demo figure
+    finally:
+        server.stop()
+    assert len(Store(db).history()) == 1

@@ -28,6 +28,8 @@ def signed_in_user() -> access.User:
     if _oidc_configured() and st.user.get("is_logged_in"):
         found = access.oidc_user(users, st.user.get("email"))
         if found:
+            if st.session_state.get(_ui.USER_KEY) != found:  # once per browser session, not every rerun
+                _ui.store().audit(access.audit_name(found.name), "inloggen", "OpenID Connect")
             return found
         _ui.store().audit(access.audit_name(str(st.user.get("email"))), "toegang geweigerd", "inlog zonder rol")
         st.error("Uw account heeft (nog) geen rol in de GON monitor. Vraag een analist om u toe te voegen.")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import re
 import threading
 import time
 import tomllib
@@ -94,6 +95,10 @@ def load_users(path: Path | None = None) -> dict[str, dict]:
     for name, entry in users.items():
         if entry.get("role") not in ROLES:
             raise ValueError(f"Gebruiker '{name}' in {path} heeft geen geldige rol ({', '.join(ROLES)}).")
+        if "password_hash" in entry and not _BCRYPT_HASH.fullmatch(entry["password_hash"]):
+            # Checked here, because every login reads the costs of all hashes (see authenticate).
+            raise ValueError(f"Gebruiker '{name}' in {path} heeft geen geldige password_hash (maak die met "
+                             "hash_password, zie README).")
     return users
 
 
@@ -102,6 +107,7 @@ def is_loopback(address: str | None) -> bool:
     return (address or "").strip().lower() in {"127.0.0.1", "localhost", "::1"}
 
 
+_BCRYPT_HASH = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}")
 BCRYPT_BYTES = 72  # bcrypt reads no more; bcrypt 5 raises ValueError on longer input
 DEFAULT_COST = 12  # bcrypt.gensalt()'s cost, used by hash_password
 MAX_NAME_CHARS = 64  # the login form's name field and the audit log's actor

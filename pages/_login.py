@@ -70,7 +70,7 @@ def _attempt(users: dict, name: str, password: str) -> None:
     detail = f"adres {address}" if address else ""
     wait = _throttle().admit(name, address)
     if wait:
-        _ui.store().audit(actor, "inloggen geweigerd", f"te veel mislukte pogingen {detail}".strip())
+        _ui.store().audit(actor, "inloggen geweigerd", ", ".join(filter(None, ["te veel mislukte pogingen", detail])))
         st.error(access.throttled_message(wait))
         return
     found = access.authenticate(users, name, password)

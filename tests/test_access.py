@@ -190,6 +190,21 @@ def test_bcrypt_reads_the_first_72_bytes_only():
     assert access.authenticate(users, "anna", "a" * 71) is None
 
 
+@pytest.mark.parametrize("stored", ["", "geheim", "$2b$12$te-kort"])
+def test_the_users_file_refuses_a_malformed_hash(tmp_path, stored):
+    users = tmp_path / "users.toml"
+    users.write_text(f'[users.anna]\nrole = "raad"\npassword_hash = "{stored}"\n')
+    with pytest.raises(ValueError, match="anna.*geen geldige password_hash"):
+        access.load_users(users)
+
+
+def test_the_users_file_takes_hashes_of_hash_password(tmp_path):
+    users = tmp_path / "users.toml"
+    users.write_text(f'[users.anna]\nrole = "raad"\npassword_hash = "{access.hash_password("pw")}"\n'
+                     '[users."jan@groningen.nl"]\nrole = "bestuur"\n')
+    assert set(access.load_users(users)) == {"anna", "jan@groningen.nl"}
+
+
 # --- the audit log's actor -----------------------------------------------------------------
 
 

@@ -28,8 +28,10 @@ def signed_in_user() -> access.User:
     if _oidc_configured() and st.user.get("is_logged_in"):
         found = access.oidc_user(users, st.user.get("email"))
         if found:
+            if st.session_state.get(_ui.USER_KEY) != found:  # once per browser session, not every rerun
+                _ui.real_store().audit(access.audit_name(found.name), "inloggen", "OpenID Connect")
             return found
-        _ui.real_store().audit(str(st.user.get("email")), "toegang geweigerd", "inlog zonder rol")
+        _ui.real_store().audit(access.audit_name(str(st.user.get("email"))), "toegang geweigerd", "inlog zonder rol")
         st.error("Uw account heeft (nog) geen rol in de GON monitor. Vraag een analist om u toe te voegen.")
         st.button("Uitloggen", on_click=st.logout)
         st.stop()
@@ -48,14 +50,34 @@ def _login_page(users: dict) -> None:
     if _oidc_configured():
         st.button("Inloggen met uw gemeente-account", on_click=st.login, type="primary")
     with st.form("login"):
-        name = st.text_input("Gebruikersnaam", autocomplete="username")
-        password = st.text_input("Wachtwoord", type="password", autocomplete="current-password")
+        name = st.text_input("Gebruikersnaam", autocomplete="username", max_chars=access.MAX_NAME_CHARS)
+        password = st.text_input("Wachtwoord", type="password", autocomplete="current-password",
+                                 max_chars=access.MAX_PASSWORD_CHARS)
         submitted = st.form_submit_button("Inloggen")
     if submitted:
-        found = access.authenticate(users, name, password)
-        if found:
-            st.session_state[_ui.USER_KEY] = found
-            _ui.real_store().audit(found.name, "inloggen", "")
-            st.rerun()
-        _ui.real_store().audit(name.strip()[:64] or "(leeg)", "inloggen mislukt", "")
-        st.error("Onbekende combinatie van gebruikersnaam en wachtwoord.")
+        _attempt(users, name, password)
+
+
+@st.cache_resource
+def _throttle() -> access.LoginThrottle:
+    """One per server process, shared by every browser session."""
+    return access.LoginThrottle()
+
+
+def _attempt(users: dict, name: str, password: str) -> None:
+    """One login attempt: refused unchecked while throttled, else checked; each one audited."""
+    actor, address = access.audit_name(name), st.context.ip_address
+    detail = f"adres {address}" if address else ""
+    wait = _throttle().admit(name, address)
+    if wait:
+        _ui.real_store().audit(actor, "inloggen geweigerd", ", ".join(filter(None, ["te veel mislukte pogingen", detail])))
+        st.error(access.throttled_message(wait))
+        return
+    found = access.authenticate(users, name, password)
+    if found:
+        _throttle().succeeded(name, address)
+        st.session_state[_ui.USER_KEY] = found
+        _ui.real_store().audit(actor, "inloggen", detail)
+        st.rerun()
+    _ui.real_store().audit(actor, "inloggen mislukt", detail)
+    st.error("Onbekende combinatie van gebruikersnaam en wachtwoord.")

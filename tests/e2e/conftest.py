@@ -38,12 +38,12 @@ def free_port() -> int:
 class Server:
     """`streamlit run dashboard.py` in a subprocess, on its own database."""
 
-    def __init__(self, db: Path, env: dict | None = None):
-        self.port = free_port()
+    def __init__(self, db: Path, env: dict | None = None, port: int | None = None, args: tuple[str, ...] = ()):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", f"--server.port={self.port}",
-             "--server.headless=true", "--server.address=127.0.0.1", "--server.fileWatcherType=none"],
+             "--server.headless=true", "--server.address=127.0.0.1", "--server.fileWatcherType=none", *args],
             cwd=PROJECT, env={**os.environ, "GONMETRICS_DB": str(db), **(env or {})},
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )

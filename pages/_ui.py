@@ -133,7 +133,7 @@ def sidebar(current: access.User, pages: list) -> None:
         with st.container(key="menu"):
             for page in pages:
                 st.page_link(page)
-        st.caption(f"Ingelogd als **{current.name}** ({access.ROLES[current.role].split(' (')[0].lower()})")
+        st.caption(f"Ingelogd als **{desk.markdown_literal(current.name)}** ({access.ROLES[current.role].split(' (')[0].lower()})")
         if current != access.LOCAL_USER:
             st.button("Uitloggen", on_click=_logout)
 

@@ -230,20 +230,25 @@ class Store:
             self._store_rows(con, report, user)
         archived.result()  # a failed write fails the transaction
 
-    def _store_rows(self, con, report: LoadReport, user: str) -> None:
+    def _store_rows(self, con, report: LoadReport, user: str, uploaded_at: dt.datetime | None = None) -> None:
+        """A new upload with its rows, current for its slot (rebuild passes the file's time)."""
         upload_id = con.execute("SELECT nextval('upload_seq')").fetchone()[0]
         con.execute(
             "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [upload_id, report.kind, report.aanbieder, report.peildatum, report.file, report.sha256,
-             user, _now(), report.rows, _archive_name(report)],
+             user, uploaded_at or _now(), report.rows, _archive_name(report)],
         )
+        self._insert_rows(con, report, upload_id)
+        report.upload_id = upload_id
+        report.replaces = self._make_current(con, upload_id)
+        self._audit(con, user, "upload", f"upload {upload_id}: {report.file}")
+
+    @staticmethod
+    def _insert_rows(con, report: LoadReport, upload_id: int) -> None:
         table = "trajectories" if report.kind == "aanbieder" else "registrations"
         con.register("new_rows", report.typed_rows)
         con.execute(f"INSERT INTO {table} BY NAME SELECT ? AS upload_id, * FROM new_rows", [upload_id])
         con.unregister("new_rows")
-        report.upload_id = upload_id
-        report.replaces = self._make_current(con, upload_id)
-        self._audit(con, user, "upload", f"upload {upload_id}: {report.file}")
 
     def _archive(self, data: bytes, report: LoadReport) -> None:
         """Keep the raw file, named by its hash; written before the commit, so an

@@ -252,7 +252,8 @@ class Store:
 
     def _archive(self, data: bytes, report: LoadReport) -> None:
         """Keep the raw file, named by its hash; written before the commit, so an
-        accepted upload always has its file (an orphan after a crash is harmless)."""
+        accepted upload always has its file. A file whose transaction never committed
+        stays behind; a rebuild stores it as an upload, with a warning."""
         self.archive_dir.mkdir(parents=True, exist_ok=True)
         target = self.archive_dir / _archive_name(report)
         if not target.exists():

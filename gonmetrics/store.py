@@ -75,9 +75,16 @@ def _retry(attempt, deadline: float, wait: float):
     return result
 
 
+def _without_progress_bar(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    # DuckDB draws one on long queries (on when Python runs interactively, e.g. `python -c`),
+    # which breaks `ingest --json`. A session setting: every cursor has its own.
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def open_connection(path: Path, wait: float, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection, waiting while another process holds the file lock; without a
-    progress bar, which would otherwise break `ingest --json` on long queries."""
+    """A DuckDB connection without a progress bar, waiting while another process holds the
+    file lock."""
     def attempt():
         try:
             return duckdb.connect(str(path), read_only=read_only)
@@ -86,9 +93,7 @@ def open_connection(path: Path, wait: float, *, read_only: bool = False) -> duck
                 return None
             raise
 
-    con = _retry(attempt, time.monotonic() + wait, wait)
-    con.execute("SET enable_progress_bar = false")  # a session setting: its cursors inherit it
-    return con
+    return _without_progress_bar(_retry(attempt, time.monotonic() + wait, wait))
 
 
 class _WriteLock:
@@ -191,7 +196,7 @@ class Store:
             if shared is None:
                 shared = _SHARED[key] = [open_connection(self.path, self.wait), 0]
             shared[1] += 1
-            cursor = shared[0].cursor()
+            cursor = _without_progress_bar(shared[0].cursor())
         try:
             yield cursor
         finally:

@@ -156,6 +156,18 @@ def test_set_note_is_one_transaction(store, monkeypatch):
 
 
 def test_every_connection_has_the_progress_bar_off(store):
-    """DuckDB's progress bar on long queries would break `ingest --json` (stack notes)."""
-    with store.connect() as con:
-        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0] is False
+    """DuckDB's progress bar on long queries would break `ingest --json` (stack notes). It is
+    on by default for a connection opened by `python -c`, so the check runs in one."""
+    from tests.test_robustness import python
+
+    code = (
+        "from gonmetrics.store import Store, open_connection\n"
+        f"store = Store({str(store.path)!r})\n"
+        "setting = \"SELECT current_setting('enable_progress_bar')\"\n"
+        "with store.connect() as cursor:\n"
+        "    print(cursor.execute(setting).fetchone()[0])\n"
+        "with open_connection(store.path, 5) as con:\n"
+        "    print(con.execute(setting).fetchone()[0])\n"
+    )
+    out, err = python(code).communicate(timeout=60)
+    assert out.split() == ["False", "False"], err

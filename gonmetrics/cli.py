@@ -124,11 +124,12 @@ def _rebuild(args) -> int:
     from .rebuild import rebuild
 
     path = args.db or default_db_path()
-    problems = rebuild(path)
-    for problem in problems:
+    result = rebuild(path)
+    for problem in result.problems:
         print(f"  waarschuwing: {problem}")
-    print(f"Database {path} herbouwd uit het archief (de vorige staat in {path.name}.bak).")
-    return 1 if problems else 0
+    kept = f"de vorige staat in {result.backup.name}" if result.backup else "er was nog geen database"
+    print(f"Database {path} herbouwd uit het archief ({kept}).")
+    return 1 if result.problems else 0
 
 
 COMMANDS = {"ingest": _ingest, "export": _export, "demo": _demo, "rebuild": _rebuild}

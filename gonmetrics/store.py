@@ -7,6 +7,13 @@ threads open the same file at once). The shared connection is closed as soon as
 no operation uses it, which releases the file lock, so a second process (a
 command-line ingest next to the dashboard) gets its turn; opening retries for a
 while when another process holds the lock.
+
+Every write (ingest, restore, targets, notes, meta, audit, the set-up of a new
+database, rebuild) runs under one write lock per database: a thread lock inside
+the process plus an `flock` on `<db>.lock` between processes. Two writers in one
+transaction would otherwise conflict in DuckDB ("Conflict on tuple deletion")
+and overwrite each other's manifest. Each write is one transaction, followed by
+a fresh manifest, both inside the lock. Readers take no lock.
 """
 
 from __future__ import annotations
@@ -14,8 +21,10 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
+import tempfile
 import threading
 import time
 from importlib import resources
@@ -47,22 +56,102 @@ def default_db_path() -> Path:
     return Path(os.environ.get("GONMETRICS_DB") or DEFAULT_DB)
 
 
-def _open(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + wait
+def _busy(wait: float) -> DatabaseBusy:
+    return DatabaseBusy(
+        "De database is bezet door een ander proces (bijvoorbeeld een lopende "
+        f"upload); na {wait:.0f} seconden wachten is het niet gelukt. Probeer het zo opnieuw."
+    )
+
+
+def _retry(attempt, deadline: float, wait: float):
+    """Call `attempt()` until it returns something other than None, backing off; at
+    `deadline` (time.monotonic) give up with DatabaseBusy (after `wait` seconds in all)."""
     delay = 0.05
-    while True:
+    while (result := attempt()) is None:
+        if time.monotonic() >= deadline:
+            raise _busy(wait)
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+    return result
+
+
+def _without_progress_bar(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    # DuckDB draws one on long queries (on when Python runs interactively, e.g. `python -c`),
+    # which breaks `ingest --json`. A session setting: every cursor has its own.
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def open_connection(path: Path, wait: float, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection without a progress bar, waiting while another process holds the
+    file lock."""
+    def attempt():
         try:
-            return duckdb.connect(str(path))
-        except duckdb.IOException as exc:  # another process holds the file lock
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                if "lock" in str(exc).lower():
-                    raise DatabaseBusy(
-                        "De database is bezet door een ander proces (bijvoorbeeld een lopende "
-                        f"upload); na {wait:.0f} seconden wachten is het niet gelukt. Probeer het zo opnieuw."
-                    ) from None
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():  # another process holds the file
+                return None
+            raise
+
+    return _without_progress_bar(_retry(attempt, time.monotonic() + wait, wait))
+
+
+class _WriteLock:
+    """The write lock of one database: re-entrant within a thread (rebuild opens the
+    rebuilt store while it holds the lock), exclusive between threads and processes."""
+
+    def __init__(self, lock_file: Path):
+        self.lock_file = lock_file
+        self.threads = threading.RLock()
+        self.depth = 0
+        self.fd: int | None = None
+
+    @contextlib.contextmanager
+    def hold(self, wait: float):
+        deadline = time.monotonic() + wait
+        if not self.threads.acquire(timeout=wait):
+            raise _busy(wait)
+        try:
+            if self.depth == 0:
+                self.fd = self._lock_file(deadline, wait)
+            self.depth += 1
+            try:
+                yield
+            finally:
+                self.depth -= 1
+                if self.depth == 0:
+                    os.close(self.fd)  # releases the flock
+                    self.fd = None
+        finally:
+            self.threads.release()
+
+    def _lock_file(self, deadline: float, wait: float) -> int:
+        fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+
+        def attempt():
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except BlockingIOError:  # another process writes
+                return None
+
+        try:
+            return _retry(attempt, deadline, wait)
+        except BaseException:
+            os.close(fd)
+            raise
+
+
+_WRITE_LOCKS: dict[str, _WriteLock] = {}
+
+
+def write_lock(db_path: Path, wait: float = LOCK_WAIT_SECONDS):
+    """Hold the write lock of the database at `db_path` (a context manager); waits up to
+    `wait` seconds for another thread or process, then raises DatabaseBusy."""
+    key = str(Path(db_path).resolve())
+    with _SHARED_LOCK:
+        lock = _WRITE_LOCKS.setdefault(key, _WriteLock(Path(key + ".lock")))
+    return lock.hold(wait)
 
 
 class Store:
@@ -73,15 +162,30 @@ class Store:
         self.archive_dir = self.path.with_name(self.path.name + ".archive")
         self.wait = wait
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.connect() as con:
-            con.execute(resources.files(__package__).joinpath("schema.sql").read_text())
-            if con.execute("SELECT count(*) FROM targets").fetchone()[0] == 0:
-                con.execute(
-                    "INSERT INTO targets SELECT metric, peildatum::DATE, minimum::DOUBLE "
-                    "FROM read_csv(?, header=true, all_varchar=true)",
-                    [str(DEFAULT_TARGETS)],
-                )
-            self._write_manifest(con)  # repairs a manifest a crash left one change behind
+        # The manifest written after this set-up repairs one a crash left a change behind.
+        self._write(self._create_schema)
+
+    @staticmethod
+    def _create_schema(con) -> None:
+        con.execute(resources.files(__package__).joinpath("schema.sql").read_text())
+        if con.execute("SELECT count(*) FROM targets").fetchone()[0] == 0:
+            con.execute(
+                "INSERT INTO targets SELECT metric, peildatum::DATE, minimum::DOUBLE "
+                "FROM read_csv(?, header=true, all_varchar=true)",
+                [str(DEFAULT_TARGETS)],
+            )
+
+    def write_lock(self):
+        """This database's write lock (see the module docstring), with the store's patience."""
+        return write_lock(self.path, self.wait)
+
+    def _write(self, work, *, manifest: bool = True) -> None:
+        """Run `work(con)` as one transaction under the write lock; then rewrite the manifest,
+        still inside the lock, so it never falls behind another writer's commit."""
+        with self.write_lock(), self.connect() as con:
+            self._in_transaction(con, lambda: work(con))
+            if manifest:
+                self._write_manifest(con)
 
     @contextlib.contextmanager
     def connect(self):
@@ -90,9 +194,9 @@ class Store:
         with _SHARED_LOCK:
             shared = _SHARED.get(key)
             if shared is None:
-                shared = _SHARED[key] = [_open(self.path, self.wait), 0]
+                shared = _SHARED[key] = [open_connection(self.path, self.wait), 0]
             shared[1] += 1
-            cursor = shared[0].cursor()
+            cursor = _without_progress_bar(shared[0].cursor())
         try:
             yield cursor
         finally:
@@ -115,12 +219,10 @@ class Store:
         if self.is_demo() != into_demo:
             raise GonError((_REAL_INTO_DEMO if into_demo is False else _DEMO_INTO_REAL).format(path=self.path))
 
-        report = check(data, file_name, max_bytes=max_bytes)
+        report = check(data, file_name, max_bytes=max_bytes)  # the expensive part, outside the lock
         if not report.accepted:
             return report  # a refused file leaves no trace, not even in the audit log
-        with self.connect() as con:
-            self._in_transaction(con, lambda: self._store(con, data, report, user))
-            self._write_manifest(con)
+        self._write(lambda con: self._store(con, data, report, user))
         report.typed_rows = None
         return report
 
@@ -139,24 +241,30 @@ class Store:
             self._store_rows(con, report, user)
         archived.result()  # a failed write fails the transaction
 
-    def _store_rows(self, con, report: LoadReport, user: str) -> None:
+    def _store_rows(self, con, report: LoadReport, user: str, uploaded_at: dt.datetime | None = None) -> None:
+        """A new upload with its rows, current for its slot (rebuild passes the file's time)."""
         upload_id = con.execute("SELECT nextval('upload_seq')").fetchone()[0]
         con.execute(
             "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [upload_id, report.kind, report.aanbieder, report.peildatum, report.file, report.sha256,
-             user, _now(), report.rows, _archive_name(report)],
+             user, uploaded_at or _now(), report.rows, _archive_name(report)],
         )
-        table = "trajectories" if report.kind == "aanbieder" else "registrations"
-        con.register("new_rows", report.typed_rows)
-        con.execute(f"INSERT INTO {table} BY NAME SELECT ? AS upload_id, * FROM new_rows", [upload_id])
-        con.unregister("new_rows")
+        self._insert_rows(con, report, upload_id)
         report.upload_id = upload_id
         report.replaces = self._make_current(con, upload_id)
         self._audit(con, user, "upload", f"upload {upload_id}: {report.file}")
 
+    @staticmethod
+    def _insert_rows(con, report: LoadReport, upload_id: int) -> None:
+        table = "trajectories" if report.kind == "aanbieder" else "registrations"
+        con.register("new_rows", report.typed_rows)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT ? AS upload_id, * FROM new_rows", [upload_id])
+        con.unregister("new_rows")
+
     def _archive(self, data: bytes, report: LoadReport) -> None:
         """Keep the raw file, named by its hash; written before the commit, so an
-        accepted upload always has its file (an orphan after a crash is harmless)."""
+        accepted upload always has its file. A file whose transaction never committed
+        stays behind; a rebuild stores it as an upload, with a warning."""
         self.archive_dir.mkdir(parents=True, exist_ok=True)
         target = self.archive_dir / _archive_name(report)
         if not target.exists():
@@ -182,15 +290,13 @@ class Store:
 
     def restore(self, upload_id: int, user: str) -> None:
         """Make an earlier upload the current one for its provider (or WIJ) and quarter."""
-        def restore():
+        def restore(con):
             if not con.execute("SELECT 1 FROM uploads WHERE upload_id = ?", [upload_id]).fetchone():
                 raise NotFound(f"Upload {upload_id} bestaat niet.")
             self._make_current(con, upload_id)
             self._audit(con, user, "herstel", f"upload {upload_id} weer actueel gemaakt")
 
-        with self.connect() as con:
-            self._in_transaction(con, restore)
-            self._write_manifest(con)
+        self._write(restore)
 
     def history(self) -> pd.DataFrame:
         """Every accepted upload, newest first, with whether it is the current one."""
@@ -207,23 +313,27 @@ class Store:
     # --- targets and notes ------------------------------------------------
 
     def replace_targets(self, frame: pd.DataFrame, user: str) -> None:
-        """Replace the targets table (validated by targets.set_targets); figures follow."""
+        """Replace the targets table (validated by targets.set_targets); figures follow.
+        One transaction: the targets, the new data version and the audit entry."""
         from .targets import set_targets
 
-        with self.connect() as con:
+        def replace(con):
             set_targets(con, frame)
             self._bump_version(con)
             self._audit(con, user, "doelen gewijzigd", f"{len(frame)} regels")
-            self._write_manifest(con)
+
+        self._write(replace)
 
     def set_note(self, gebied: str, peildatum: dt.date, text: str, user: str) -> None:
-        """The toelichting for one area (or 'stad') and quarter; empty text removes it."""
-        with self.connect() as con:
+        """The toelichting for one area (or 'stad') and quarter; empty text removes it.
+        One transaction: the note and its audit entry."""
+        def note(con):
             con.execute("DELETE FROM notes WHERE gebied = ? AND peildatum = ?", [gebied, peildatum])
             if text.strip():
                 con.execute("INSERT INTO notes VALUES (?, ?, ?, ?, ?)", [gebied, peildatum, text.strip(), user, _now()])
             self._audit(con, user, "toelichting", f"{gebied} {peildatum}")
-            self._write_manifest(con)
+
+        self._write(note)
 
     def notes(self) -> pd.DataFrame:
         with self.connect() as con:
@@ -247,23 +357,31 @@ class Store:
 
     def _write_manifest(self, con) -> None:
         """The upload history, current versions, targets, notes and meta as JSON in
-        the archive folder: with the archived files, enough to rebuild the database."""
-        tables = {name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").df() for name in MANIFEST_TABLES}
-        if tables["uploads"].empty and not self.manifest_path.exists():
+        the archive folder: with the archived files, enough to rebuild the database.
+        Called under the write lock; written whole or not at all (temporary file + rename)."""
+        if not self.manifest_path.exists() and con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 0:
             return
         self.archive_dir.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({name: frame.to_dict("records") for name, frame in tables.items()},
+        fd, partial = tempfile.mkstemp(prefix=MANIFEST + ".", suffix=".partial", dir=self.archive_dir)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(self._manifest_text(con))
+            os.replace(partial, self.manifest_path)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+
+    @staticmethod
+    def _manifest_text(con) -> str:
+        tables = {name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").df() for name in MANIFEST_TABLES}
+        return json.dumps({name: frame.to_dict("records") for name, frame in tables.items()},
                           default=str, ensure_ascii=False, indent=1)
-        partial = self.manifest_path.with_suffix(".partial")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, self.manifest_path)
 
     def _audit(self, con, user: str, action: str, detail: str) -> None:
         con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?)", [_now(), user, action, detail])
 
     def audit(self, user: str, action: str, detail: str = "") -> None:
-        with self.connect() as con:
-            self._audit(con, user, action, detail)
+        self._write(lambda con: self._audit(con, user, action, detail), manifest=False)  # not in the manifest
 
     def _bump_version(self, con) -> None:
         con.execute(
@@ -281,9 +399,7 @@ class Store:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.connect() as con:
-            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
-            self._write_manifest(con)
+        self._write(lambda con: con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]))
 
     def is_demo(self) -> bool:
         """Whether this is a demo database (synthetic data, gonmetrics.demo)."""

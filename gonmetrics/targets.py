@@ -78,20 +78,14 @@ def status(value: float | None, target: float | None) -> str | None:
 
 
 def set_targets(con, frame: pd.DataFrame) -> None:
-    """Replace the whole targets table by `frame` (metric, peildatum, minimum), in one transaction.
+    """Replace the whole targets table by `frame` (metric, peildatum, minimum). Run it inside
+    the caller's transaction (Store.replace_targets), which also bumps the data version.
 
-    Raises InvalidTargets (Dutch message listing every problem) and then changes nothing.
+    Raises InvalidTargets (Dutch message listing every problem) before changing anything.
     """
     rows = _validated(frame)
-    con.execute("BEGIN")
-    try:
-        con.execute("DELETE FROM targets")
-        if rows:
-            con.executemany("INSERT INTO targets VALUES (?, ?, ?)", rows)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    con.execute("DELETE FROM targets")
+    con.executemany("INSERT INTO targets VALUES (?, ?, ?)", rows)  # never empty: _validated refuses that
 
 
 def _validated(frame: pd.DataFrame) -> list[tuple[str, dt.date, float]]:

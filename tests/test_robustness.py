@@ -157,7 +157,7 @@ def test_rebuild_from_the_archive_gives_the_same_export(tmp_path):
     assert original_export.count("\n") > 50
 
     db.unlink()  # the database is lost; the archive folder remains
-    assert rebuild(db) == []
+    assert rebuild(db).problems == []
     rebuilt = Store(db)
     assert export_of(rebuilt) == original_export
     assert rebuilt.history().equals(original_history)
@@ -172,5 +172,110 @@ def test_rebuild_command_reports_and_keeps_the_old_database(tmp_path):
                             text=True, cwd=PROJECT, env={**os.environ, "PYTHONPATH": str(PROJECT)}, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "herbouwd" in result.stdout
-    assert (tmp_path / "gon.duckdb.bak").exists()
+    [backup] = tmp_path.glob("gon.duckdb.bak-*")
+    assert backup.name in result.stdout
     assert count(Store(db)) == 5
+
+
+def manifest_is_current(store: Store) -> bool:
+    """The manifest holds exactly what the database holds, and no temporary file is left."""
+    with store.connect() as con:
+        expected = store._manifest_text(con)
+    leftovers = [p.name for p in store.archive_dir.iterdir() if p.suffix == ".partial"]
+    return store.manifest_path.read_text(encoding="utf-8") == expected and leftovers == []
+
+
+def test_two_analysts_saving_at_once_both_get_their_file_stored(tmp_path):
+    for attempt in range(10):
+        store = Store(tmp_path / f"gon{attempt}.duckdb")
+        files = {"west.csv": rows(30), "ander.csv": rows(20, provider="Andere Zorg")}
+        start, reports, errors = threading.Barrier(2), {}, []
+
+        def save(name):
+            start.wait()
+            try:
+                reports[name] = store.ingest(files[name], name, user="ana")
+            except Exception as exc:  # noqa: BLE001 - any error is a failure here
+                errors.append(exc)
+
+        threads = [threading.Thread(target=save, args=(name,)) for name in files]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == [], f"attempt {attempt}"
+        assert sorted(r.upload_id for r in reports.values()) == [1, 2]
+        stored = dict(zip(store.history()["file_name"], store.history()["upload_id"]))
+        assert stored == {name: report.upload_id for name, report in reports.items()}
+        assert count(store) == 50
+        assert manifest_is_current(store)
+
+
+def test_eight_writers_at_once_all_succeed_and_the_manifest_follows(store):
+    writers, writes = 8, 30
+    start, errors = threading.Barrier(writers), []
+    uploads: dict[int, list[int]] = {w: [] for w in range(writers)}
+
+    def write(worker: int, step: int) -> None:
+        if step % 3 == 0 or not uploads[worker]:
+            data = rows(3, provider=f"Zorg {worker}")
+            data = data.replace(b"client-0000", f"client-{worker}-{step}-".encode())
+            report = store.ingest(data, f"w{worker}-{step}.csv", user=f"user{worker}")
+            assert report.accepted and report.upload_id and report.duplicate_of is None
+            uploads[worker].append(report.upload_id)
+        elif step % 3 == 1:
+            store.restore(uploads[worker][0], user=f"user{worker}")
+        else:
+            store.set_note(f"gebied{worker}", dt.date(2027, 3, 31), f"stap {step}", user=f"user{worker}")
+
+    def worker(number: int) -> None:
+        start.wait()
+        for step in range(writes):
+            try:
+                write(number, step)
+            except Exception as exc:  # noqa: BLE001 - any error is a failure here
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    stored = sorted(store.history()["upload_id"])
+    assert stored == sorted(i for ids in uploads.values() for i in ids) and len(stored) == writers * 10
+    assert len(store.notes()) == writers
+    with store.connect() as con:
+        assert con.execute("SELECT count(*) FROM audit_log").fetchone()[0] == writers * writes
+    assert manifest_is_current(store)
+
+
+HOLD_WRITE_LOCK = """
+import time
+from gonmetrics.store import Store
+store = Store({db!r})
+with store.write_lock():
+    print("holding", flush=True)
+    time.sleep({seconds})
+"""
+
+
+def test_a_write_waits_for_the_write_lock_of_another_process_then_says_why(tmp_path):
+    from gonmetrics.errors import DatabaseBusy
+
+    db = tmp_path / "gon.duckdb"
+    Store(db)
+    holder = python(HOLD_WRITE_LOCK.format(db=str(db), seconds=30))
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        try:
+            Store(db, wait=0.5).set_note("west", dt.date(2027, 3, 31), "tekst", user="ana")
+        except DatabaseBusy as exc:
+            assert "bezet" in str(exc)
+        else:
+            raise AssertionError("the write should not pass the other process's lock")
+    finally:
+        holder.kill()
+        holder.wait()
+    Store(db).set_note("west", dt.date(2027, 3, 31), "tekst", user="ana")  # the lock died with its holder
+    assert len(Store(db).notes()) == 1

@@ -111,3 +111,63 @@ def test_fresh_db_path_starts_an_empty_project(tmp_path):
     store = Store(tmp_path / "sub" / "x.duckdb")
     assert store.is_empty() and store.history().empty
     assert Path(tmp_path / "sub" / "x.duckdb").exists()
+
+
+def test_replace_targets_is_one_transaction(store, monkeypatch):
+    from gonmetrics.targets import target_table
+
+    with store.connect() as con:
+        before = target_table(con)
+    version = store.data_version()
+    new = before.assign(minimum=0.5)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Store, "_bump_version", broken)
+    try:
+        store.replace_targets(new, user="ana")
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the failure should surface")
+    with store.connect() as con:
+        assert target_table(con).equals(before)
+        assert con.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 0
+    assert store.data_version() == version
+
+
+def test_set_note_is_one_transaction(store, monkeypatch):
+    import datetime as dt
+
+    store.set_note("west", dt.date(2027, 3, 31), "Oude toelichting.", user="ana")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Store, "_audit", broken)
+    try:
+        store.set_note("west", dt.date(2027, 3, 31), "", user="ana")  # would remove the note
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the failure should surface")
+    assert list(store.notes()["text"]) == ["Oude toelichting."]
+
+
+def test_every_connection_has_the_progress_bar_off(store):
+    """DuckDB's progress bar on long queries would break `ingest --json` (stack notes). It is
+    on by default for a connection opened by `python -c`, so the check runs in one."""
+    from tests.test_robustness import python
+
+    code = (
+        "from gonmetrics.store import Store, open_connection\n"
+        f"store = Store({str(store.path)!r})\n"
+        "setting = \"SELECT current_setting('enable_progress_bar')\"\n"
+        "with store.connect() as cursor:\n"
+        "    print(cursor.execute(setting).fetchone()[0])\n"
+        "with open_connection(store.path, 5) as con:\n"
+        "    print(con.execute(setting).fetchone()[0])\n"
+    )
+    out, err = python(code).communicate(timeout=60)
+    assert out.split() == ["False", "False"], err

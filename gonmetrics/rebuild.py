@@ -29,7 +29,7 @@ import pandas as pd
 from .errors import DatabaseBusy, GonError
 from .load import LoadReport, check
 from .metrics import refresh_all_facts
-from .store import LOCK_WAIT_SECONDS, MANIFEST, MANIFEST_TABLES, Store, open_connection, write_lock
+from .store import MANIFEST, MANIFEST_TABLES, Store, lock_wait_seconds, open_connection, write_lock
 
 REBUILDER = "herbouw"
 ARCHIVED_FILE = re.compile(r"[0-9a-f]{64}\.(csv|xlsx)")
@@ -43,9 +43,10 @@ class Rebuilt:
     backup: Path | None  # where the previous database is now (None: there was none)
 
 
-def rebuild(db_path: Path, wait: float = LOCK_WAIT_SECONDS) -> Rebuilt:
+def rebuild(db_path: Path, wait: float | None = None) -> Rebuilt:
     """Replace `db_path` by a database rebuilt from `<db_path>.archive/`, under its write lock."""
     db_path = Path(db_path)
+    wait = lock_wait_seconds() if wait is None else wait
     archive = db_path.with_name(db_path.name + ".archive")
     if not archive.is_dir():
         raise GonError(f"Geen archief gevonden in {archive}; herbouwen is niet mogelijk.")

@@ -41,7 +41,9 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "gon.duckdb"
 DEFAULT_TARGETS = Path(__file__).resolve().parent.parent / "data" / "targets.csv"
-LOCK_WAIT_SECONDS = float(os.environ.get("GONMETRICS_LOCK_WAIT", "30"))
+def lock_wait_seconds() -> float:
+    """How long to wait for another process's lock: `GONMETRICS_LOCK_WAIT`, default 30 s."""
+    return float(os.environ.get("GONMETRICS_LOCK_WAIT", "30"))
 MANIFEST = "manifest.json"
 MANIFEST_TABLES = ("uploads", "current_uploads", "targets", "notes", "meta")
 
@@ -145,22 +147,22 @@ class _WriteLock:
 _WRITE_LOCKS: dict[str, _WriteLock] = {}
 
 
-def write_lock(db_path: Path, wait: float = LOCK_WAIT_SECONDS):
+def write_lock(db_path: Path, wait: float | None = None):
     """Hold the write lock of the database at `db_path` (a context manager); waits up to
     `wait` seconds for another thread or process, then raises DatabaseBusy."""
     key = str(Path(db_path).resolve())
     with _SHARED_LOCK:
         lock = _WRITE_LOCKS.setdefault(key, _WriteLock(Path(key + ".lock")))
-    return lock.hold(wait)
+    return lock.hold(lock_wait_seconds() if wait is None else wait)
 
 
 class Store:
     """One project database plus its archive folder (`<db>.archive/` beside it)."""
 
-    def __init__(self, db_path: str | Path | None = None, *, wait: float = LOCK_WAIT_SECONDS):
+    def __init__(self, db_path: str | Path | None = None, *, wait: float | None = None):
         self.path = Path(db_path) if db_path else default_db_path()
         self.archive_dir = self.path.with_name(self.path.name + ".archive")
-        self.wait = wait
+        self.wait = lock_wait_seconds() if wait is None else wait
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # The manifest written after this set-up repairs one a crash left a change behind.
         self._write(self._create_schema)

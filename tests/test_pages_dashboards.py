@@ -386,3 +386,23 @@ def test_council_has_no_gebied_page_and_its_guard_refuses(one_quarter, council):
     at.switch_page("pages/gebied.py").run()  # its URL, opened directly
     assert [e.value for e in at.error] == ["U heeft geen toegang tot deze pagina."]
     assert not at.get("plotly_chart") and not at.metric and not at.title
+
+
+def test_a_database_held_too_long_by_another_process_gives_viewers_the_dutch_busy_message(one_quarter, monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("GONMETRICS_LOCK_WAIT", "1")
+    holder = subprocess.Popen(  # another process that keeps DuckDB's file lock (say, a long rebuild)
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+         "time.sleep(120)", str(one_quarter.path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        at = AppTest.from_file(DASHBOARD, default_timeout=30).run()
+        assert not at.exception
+        assert [e.value for e in at.error] == [
+            "De database is bezet door een ander proces (bijvoorbeeld een lopende upload); na 1 seconden wachten "
+            "is het niet gelukt. Probeer het zo opnieuw."]
+    finally:
+        holder.kill()
+        holder.wait()

@@ -86,12 +86,12 @@ def begin_run() -> None:
                 st.session_state[RUN_KEY] = _run_of(real)
                 return
         demo = _store(str(databases.demo_path(real.path)))
-        with demo.connect():
-            if demo.is_empty():
-                from gonmetrics.demo import build_demo
+        if demo.is_empty():  # built without a connection held: writes take the write lock first
+            from gonmetrics.demo import build_demo
 
-                with st.spinner("De demodata (synthetisch) wordt opgebouwd…"):
-                    build_demo(demo.path)
+            with st.spinner("De demodata (synthetisch) wordt opgebouwd…"):
+                build_demo(demo.path)
+        with demo.connect():
             st.session_state[RUN_KEY] = _run_of(demo)
     except DatabaseBusy as exc:
         st.error(str(exc))

@@ -20,6 +20,13 @@ The rules, in plain words (threshold T, default 10, setting GONMETRICS_MIN_COUNT
   over all the sums of a quarter together (linear algebra), until nothing can be
   worked out. Only exact derivations are closed: bounds on a hidden count found by
   combining several sums can still be narrower than 1 to T-1.
+* A share's complement counts people too: 23 of 25 basis-only users says that 2 are
+  not. So does any other group within a group of the same area and quarter: users
+  with aanvullend only (users minus those with basis support), users outside an age
+  group, registrations other than the young adults' or not referred. Where such a
+  difference is 1 to T-1 it takes part in the sums as a hidden '< T' that is never
+  shown, so one more count is hidden (the part first) and the share is not shown. A
+  difference of 0 or at least T may be known and hides nothing.
 * When an area's users are hidden, its whole age breakdown is hidden too.
 * Every cell that holds a hidden number shows the same mark: `users` of an area is
   also the denominator of its age groups, share_basis and share_mixed.
@@ -51,6 +58,14 @@ Key = tuple  # (metric, column, gebied, peildatum): one number of the export
 Spans = list  # a set of whole numbers as sorted, disjoint [(low, high), ...]; high may be inf
 
 _USERS = ("users", "numerator")
+_BASIS = ("share_basis", "numerator")
+_MIXED = ("share_mixed", "numerator")
+_WITH_BASIS = ("share_mi", "denominator")
+_WITH_MI = ("share_mi", "numerator")
+_YOUTH = ("youth_mh_inflow", "numerator")
+_REGISTRATIONS = ("youth_mh_inflow_share", "denominator")
+_REFERRED = ("wait_open", "denominator")
+_OPEN = ("wait_open", "numerator")
 _STARTED = ("wait_days_median", "numerator")
 _AGE_PARTS = tuple((f"age_group:{label}", "numerator") for label, _, _ in AGE_GROUPS)
 
@@ -60,8 +75,8 @@ _SAME_NUMBER = {
     ("share_basis", "denominator"): _USERS,
     ("share_mixed", "denominator"): _USERS,
     **{(metric, "denominator"): _USERS for metric, _ in _AGE_PARTS},
-    ("youth_mh_inflow", "value"): ("youth_mh_inflow", "numerator"),
-    ("youth_mh_inflow_share", "numerator"): ("youth_mh_inflow", "numerator"),
+    ("youth_mh_inflow", "value"): _YOUTH,
+    ("youth_mh_inflow_share", "numerator"): _YOUTH,
     ("wait_days_p80", "numerator"): _STARTED,
 }
 
@@ -69,8 +84,18 @@ _SAME_NUMBER = {
 # The last field: hide all parts whenever the total is hidden.
 _BREAKDOWNS = (
     (_USERS, _AGE_PARTS, True),
-    (("share_mi", "denominator"), (("share_basis", "numerator"), ("share_mixed", "numerator")), False),
-    (("wait_open", "denominator"), (("wait_open", "numerator"), _STARTED), False),
+    (_WITH_BASIS, (_BASIS, _MIXED), False),
+    (_REFERRED, (_OPEN, _STARTED), False),
+)
+
+# Within one area (or the city) and quarter: (whole, part), a group of people and a group
+# within it. whole - part counts people too (for a share: its complement) but is no cell
+# of the export. wait_open's complement (the started ones) and with_basis minus basis or
+# mixed are cells already: see _BREAKDOWNS.
+_NESTED = (
+    *((_USERS, part) for part in (_BASIS, _MIXED, _WITH_BASIS, _WITH_MI, *_AGE_PARTS)),
+    (_WITH_BASIS, _WITH_MI),
+    *((_REGISTRATIONS, part) for part in (_YOUTH, _REFERRED, _OPEN, _STARTED)),
 )
 
 
@@ -125,7 +150,10 @@ def explanation_nl(threshold: int | None = None) -> str:
         "stad en de leeftijdsgroepen samen alle gebruikers van een gebied. Zou je een verborgen aantal kunnen "
         "uitrekenen door getoonde cijfers van elkaar af te trekken, dan wordt ook een ander aantal verborgen, zo "
         "klein als mogelijk. Dat staat er als ‘x’, net als een aandeel dat niet getoond wordt (in een download is "
-        "dat vak leeg). Is het aantal gebruikers van een gebied verborgen, dan ook de hele leeftijdsopbouw van "
+        "dat vak leeg). Ook het verschil tussen twee aantallen telt mensen (‘23 van de 25 gebruikers alleen "
+        "basisondersteuning’ verraadt dat 2 gebruikers ook of alleen aanvullende ondersteuning hebben): is dat "
+        f"verschil groter dan 0 maar kleiner dan {t}, dan wordt ook een aantal verborgen en het aandeel niet getoond. "
+        "Is het aantal gebruikers van een gebied verborgen, dan ook de hele leeftijdsopbouw van "
         "dat gebied."
     )
 
@@ -170,9 +198,12 @@ def protect(frame: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
     cells = _count_cells(frame)
     counts = dict(zip(cells["key"], cells["count"]))
     primary = set(cells.loc[(cells["count"] > 0) & (cells["count"] < t), "key"])
+    complements = _small_complements(counts, t)  # hidden from the start, never shown
+    every = {**counts, **complements}
     hidden = set(primary)
-    for relations in _relations(counts).values():
-        hidden |= _hide_quarter(relations, counts, primary, t)
+    for day, relations in _relations(counts).items():
+        quarter = relations + _complement_relations(complements, day)
+        hidden |= _hide_quarter(quarter, every, primary | set(complements), t)
     marks = cells["key"].map(lambda key: primary_mark(t) if key in primary else SECONDARY if key in hidden else None)
     return _with_hidden_values(_with_marks(frame, cells.assign(mark=marks).dropna(subset=["mark"])))
 
@@ -197,6 +228,32 @@ def _count_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _floats(column: pd.Series) -> np.ndarray:
     return pd.to_numeric(column).to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _small_complements(counts: dict, t: int) -> dict:
+    """whole - part of each nested pair in the frame where it is 1 to t-1: a count that is
+    never shown and must stay hidden like a '< t'. Key: ((whole, part), 'complement', gebied, day).
+
+    A difference of 0 or at least t may be known, so it takes no part: taken as a hidden
+    cell, a shown whole and part would give it away and one of them would be hidden for nothing."""
+    result = {}
+    for place in sorted({key[2:] for key in counts}):  # sorted: the same choices in every run
+        for whole, part in _NESTED:
+            if (*whole, *place) in counts and (*part, *place) in counts:
+                difference = counts[(*whole, *place)] - counts[(*part, *place)]
+                if 0 < difference < t:
+                    result[((whole, part), "complement", *place)] = difference
+    return result
+
+
+def _complement_relations(complements: dict, day) -> list:
+    """whole = part + complement, for each small complement of the quarter."""
+    relations = []
+    for key in complements:
+        (whole, part), _, gebied, quarter = key
+        if quarter == day:
+            relations.append(Relation((*whole, gebied, day), ((*part, gebied, day), key)))
+    return relations
 
 
 def _relations(counts: dict) -> dict:

@@ -12,9 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gonmetrics import privacy
+from gonmetrics import cli, privacy
 from gonmetrics.errors import GonError
 from gonmetrics.privacy import protect
+from tests.conftest import ROW, provider_csv
+from tests.test_validate import replace_field
 
 COLUMNS = ["metric", "gebied", "peildatum", "numerator", "denominator", "value", "target"]
 AREAS = ("centrum", "west", "oost", "zuid")
@@ -184,6 +186,127 @@ def test_a_chain_of_sums_is_closed_too():
     assert derivable(out, f) == []
 
 
+# --- complements: denominator minus numerator counts people too -------------------------
+
+
+def shown_small_complements(out, threshold=10):
+    """Share rows whose shown numerator and denominator differ by 1 to threshold-1 (independent check)."""
+    shares = out[~out["metric"].isin(["users", "youth_mh_inflow", "spread_basis"])]
+    return [
+        (row.metric, row.gebied, row.numerator, row.denominator)
+        for row in shares.itertuples()
+        if not isinstance(row.numerator, str) and not isinstance(row.denominator, str)
+        and not pd.isna(row.numerator) and not pd.isna(row.denominator)
+        and 0 < int(row.denominator) - int(row.numerator) < threshold
+    ]
+
+
+def test_23_of_25_basis_only_is_withheld_because_2_are_not():
+    # West: 25 users, 23 basis only. "23 van 25" would show that 2 have aanvullende
+    # ondersteuning, so the 23 is hidden ('x': 0 or at least 10) and so is the share.
+    out = protect(frame([count("users", "west", 25), share("share_basis", "west", 23, 25)]))
+    assert column(out, "numerator") == [25, "x"]
+    assert column(out, "denominator") == [None, 25]
+    assert column(out, "value") == [25.0, ""]
+    assert shown_small_complements(out) == []
+
+
+def test_15_youth_of_20_registrations_is_withheld_because_5_are_not():
+    out = protect(frame([count("youth_mh_inflow", "west", 15), share("youth_mh_inflow_share", "west", 15, 20)]))
+    assert column(out, "numerator") == ["x", "x"]
+    assert column(out, "value") == ["x", ""]
+    assert column(out, "denominator") == [None, 20]
+
+
+def test_share_mi_26_of_30_is_withheld_because_4_are_not():
+    out = protect(frame([share("share_mi", "west", 26, 30)]))
+    assert column(out, "numerator") == ["x"]
+    assert column(out, "denominator") == [30]
+    assert column(out, "value") == [""]
+
+
+def test_share_mixed_33_of_40_is_withheld_because_7_are_not():
+    out = protect(frame([count("users", "west", 40), share("share_mixed", "west", 33, 40)]))
+    assert column(out, "numerator") == [40, "x"]
+    assert column(out, "value") == [40.0, ""]
+
+
+def test_users_minus_users_with_basis_support_is_a_count_too():
+    # 25 users, 23 of them with basis support (share_mi's denominator): 2 have only
+    # aanvullende ondersteuning (charts.mix shows that share). The 23 is hidden, and with it
+    # share_mi's value; share_mi's 12 is shown (25 - 12 = 13, 23 - 12 = 11).
+    out = protect(frame([count("users", "west", 25), share("share_mi", "west", 12, 23)]))
+    assert column(out, "numerator") == [25, 12]
+    assert column(out, "denominator") == [None, "x"]
+    assert column(out, "value") == [25.0, ""]
+
+
+def test_the_rest_of_the_mix_chart_cannot_be_worked_out():
+    # 25 users: 12 basis only, 10 mixed, so 3 with aanvullend only (1 - 48 % - 40 % in
+    # charts.mix). The 22 with basis support is hidden (25 - 22 = 3), then the 10 mixed
+    # (22 = 12 + 10 would give the 22 back): only the share basis only is left.
+    out = protect(frame([count("users", "west", 25), share("share_basis", "west", 12, 25),
+                         share("share_mixed", "west", 10, 25), share("share_mi", "west", 0, 22)]))
+    assert column(out, "numerator") == [25, 12, "x", 0]
+    assert column(out, "denominator") == [None, 25, 25, "x"]
+    assert column(out, "value") == [25.0, 0.48, "", ""]
+
+
+def test_an_age_group_of_almost_everyone_is_withheld():
+    # 20 + 3 + 2 = 25: the two '< 10' could be 1..4 each, but 25 - 20 = 5 would say that
+    # 5 users are not 0-17. The 20 is hidden too.
+    out = protect(frame(users_and_ages("centrum", (20, 3, 2, 0, 0, 0, 0))))
+    assert age_column(out, "numerator") == ["x", "< 10", "< 10", 0, 0, 0, 0]
+    assert column(out, "numerator", "users") == [25]
+    assert shown_small_complements(out) == []
+
+
+@pytest.mark.parametrize("basis, value", [(15, 0.6), (25, 1.0), (0, 0.0)])
+def test_a_complement_of_0_or_at_least_10_is_shown(basis, value):
+    # 25 - 15 = 10 and 25 - 25 = 0 say nothing about a person: nothing more is hidden.
+    out = protect(frame([count("users", "west", 25), share("share_basis", "west", basis, 25)]))
+    assert column(out, "numerator") == [25, basis]
+    assert column(out, "value") == [25.0, value]
+
+
+def test_a_large_complement_does_not_hide_more_in_a_whole_quarter():
+    # Every area 15 of 25 basis only, the city 60 of 100: complements 10 and 40, nothing hidden.
+    rows = [count("users", g, 100 if g == "stad" else 25) for g in GEBIEDEN]
+    rows += [share("share_basis", g, 60 if g == "stad" else 15, 100 if g == "stad" else 25) for g in GEBIEDEN]
+    out = protect(frame(rows))
+    assert not out["numerator"].map(privacy.is_protected).any()
+    assert not out["value"].map(privacy.is_protected).any()
+
+
+def test_public_export_hides_23_of_25_basis_only(tmp_path, monkeypatch, capsys):
+    # West: 23 users with basis only (with an initiative), 2 with aanvullend only; no one
+    # elsewhere, so the city equals west. Hidden in west and the city: the 23 basis only
+    # (2 are not) and the 23 with basis support (2 have aanvullend only), so share_basis and
+    # share_mi are not shown; share_mixed 0 of 25 and the age groups (all 35-49) are.
+    monkeypatch.delenv(privacy.THRESHOLD_ENV, raising=False)
+    basis = [replace_field(ROW, 2, f"client-b{i:02d}") for i in range(23)]
+    extra = [replace_field(replace_field(replace_field(ROW, 2, f"client-a{i:02d}"), 5, "aanvullend"), 10, "")
+             for i in range(2)]
+    (tmp_path / "q1.csv").write_bytes(provider_csv(*basis, *extra))
+    db, public = tmp_path / "gon.duckdb", tmp_path / "public.csv"
+    assert cli.main(["ingest", str(tmp_path / "q1.csv"), "--db", str(db)]) == 0
+    assert cli.main(["export", "--db", str(db), "--public", "--out", str(public)]) == 0
+    capsys.readouterr()
+    out = pd.read_csv(public, dtype=str, keep_default_na=False)
+    cells = {(r.metric, r.gebied): (r.numerator, r.denominator, r.value) for r in out.itertuples()}
+    for g in ("west", "stad"):
+        assert cells[("users", g)] == ("25", "", "25")
+        assert cells[("share_basis", g)] == ("x", "25", "")
+        assert cells[("share_mi", g)] == ("x", "x", "")
+        assert cells[("share_mixed", g)] == ("0", "25", "0.000000")
+        assert cells[("age_group:35-49", g)] == ("25", "25", "1.000000")
+    assert not any("23" in cell for row in cells.values() for cell in row)
+    # a count in the CSV is digits, a withheld one its mark; "" is no count at all
+    as_cells = {c: out[c].map(lambda cell: int(cell) if cell.isdigit() else None if cell == "" else cell)
+                for c in ("numerator", "denominator")}
+    assert shown_small_complements(out.assign(**as_cells)) == []
+
+
 # --- threshold, helpers, text, shape -----------------------------------------------------
 
 
@@ -298,7 +421,11 @@ def sums(found):
 def derivable(out, original):
     """Hidden quantities fixed by the sums together (linear algebra, independent of the module)."""
     found = quantities(out, original)
-    relations = sums(found)
+    return fixed(found, sums(found))
+
+
+def fixed(found, relations):
+    """The hidden quantities of found that the sums (total, parts) fix together."""
     hidden = [k for k, (_, h) in found.items() if h]
     if not hidden or not relations:
         return []
@@ -310,9 +437,10 @@ def derivable(out, original):
                 matrix[r, position[k]] += 1
         if total in position:
             matrix[r, position[total]] -= 1
-    rank = np.linalg.matrix_rank(matrix)
-    unit = np.eye(len(hidden))
-    return [k for i, k in enumerate(hidden) if np.linalg.matrix_rank(np.vstack([matrix, unit[i]])) == rank]
+    _, singular, vt = np.linalg.svd(matrix)
+    row_space = vt[: int((singular > singular.max(initial=0) * max(matrix.shape) * 1e-12).sum())]
+    # hidden quantity i is fixed when its unit vector lies in the row space: projection of length 1
+    return [k for i, k in enumerate(hidden) if abs((row_space[:, i] ** 2).sum() - 1) < 1e-6]
 
 
 def pinned(out, original, threshold, limit=150):
@@ -386,10 +514,28 @@ def quarter_rows(facts, day):
 
 
 @st.composite
-def exports(draw):
+def nearly_whole_area_facts(draw):
+    """Facts whose parts are often just below their wholes: small complements."""
+    small = st.integers(0, 12)
+    ages = draw(st.lists(counts_, min_size=7, max_size=7))
+    users = sum(ages)
+    basis_only = max(users - draw(small), 0)
+    mixed = min(draw(small), users - basis_only)
+    registrations = draw(counts_)
+    referred = max(registrations - draw(small), 0)
+    return {
+        "ages": ages, "basis_only": basis_only, "mixed": mixed,
+        "with_mi": max(basis_only + mixed - draw(small), 0),
+        "youth": max(registrations - draw(small), 0), "registrations": registrations, "referred": referred,
+        "started": max(referred - draw(small), 0),
+    }
+
+
+@st.composite
+def exports(draw, facts=area_facts):
     rows = []
     for day in (Q1, Q2)[: draw(st.integers(1, 2))]:
-        rows += quarter_rows({a: draw(area_facts()) for a in AREAS}, day)
+        rows += quarter_rows({a: draw(facts()) for a in AREAS}, day)
     return frame(rows), draw(st.sampled_from([5, 10]))
 
 
@@ -397,7 +543,10 @@ def exports(draw):
 @given(exports())
 def test_nothing_small_is_shown_and_nothing_hidden_can_be_worked_out(case):
     original, threshold = case
-    out = protect(original, threshold=threshold)
+    assert_protected(original, protect(original, threshold=threshold), threshold)
+
+
+def assert_protected(original, out, threshold):
     assert list(out.columns) == COLUMNS and len(out) == len(original)
     shares = ~out["metric"].isin(["users", "youth_mh_inflow", "spread_basis"])
     for (_, row), (_, true) in zip(out.iterrows(), original.iterrows()):
@@ -417,3 +566,50 @@ def test_nothing_small_is_shown_and_nothing_hidden_can_be_worked_out(case):
         assert sum(found[k][1] for k in [total, *parts]) != 1, (total, parts)
     assert derivable(out, original) == []
     assert pinned(out, original, threshold) == []
+
+
+# Nested counts of one area and quarter, (whole, part), named as in quantity(): a whole
+# minus a part counts people too (a share's complement, or e.g. users with aanvullend only).
+NESTED = (
+    [("users", p) for p in ("share_basis.numerator", "share_mixed.numerator", "share_mi.denominator",
+                            "share_mi.numerator", *(f"age_group:{a}.numerator" for a in AGES))]
+    + [("share_mi.denominator", p) for p in ("share_basis.numerator", "share_mixed.numerator", "share_mi.numerator")]
+    + [("youth_mh_inflow_share.denominator", p) for p in ("youth", "wait_open.denominator", "wait_open.numerator",
+                                                          "started")]
+    + [("wait_open.denominator", p) for p in ("wait_open.numerator", "started")]
+)
+
+
+def with_differences(found, threshold):
+    """found plus, for every nested pair whose difference is 1 to threshold-1, that
+    difference as a hidden quantity, and the sums whole = part + difference."""
+    extra, relations = {}, []
+    for name, g, day in found:
+        for whole, part in NESTED:
+            if whole == name and (part, g, day) in found:
+                difference = found[(whole, g, day)][0] - found[(part, g, day)][0]
+                if 0 < difference < threshold:
+                    key = (f"{whole}-{part}", g, day)
+                    extra[key] = (difference, True)
+                    relations.append(((whole, g, day), [(part, g, day), key]))
+    return {**found, **extra}, relations
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(exports(facts=nearly_whole_area_facts))
+def test_no_small_complement_can_be_worked_out(case):
+    original, threshold = case
+    out = protect(original, threshold=threshold)
+    # (4) no share shows a numerator and a denominator that differ by 1 to T-1 ...
+    assert shown_small_complements(out, threshold) == []
+    found = quantities(out, original)
+    for whole, part in NESTED:  # ... and no two nested counts do
+        for g in GEBIEDEN:
+            for day in (Q1, Q2):
+                pair = [found.get((name, g, day)) for name in (whole, part)]
+                if None not in pair and not pair[0][1] and not pair[1][1]:
+                    assert not 0 < pair[0][0] - pair[1][0] < threshold, (whole, part, g, day)
+    # (5) no small difference follows from all sums together (linear algebra)
+    everything, relations = with_differences(found, threshold)
+    assert fixed(everything, sums(found) + relations) == []
+    assert_protected(original, out, threshold)

@@ -76,6 +76,8 @@ REFUSED = [
      (2, "Notitie"), "123.456.782"),
     ("bsn as header", provider_csv(ROW + ";x", header=PROVIDER_HEADER + f";{BSN}"), (1, "13"), BSN),
     ("8-digit client_id", provider_csv(replace_field(ROW, 2, "12345672")), (2, "client_id"), "12345672"),
+    ("9-digit client_id with leading zero", provider_csv(replace_field(ROW, 2, "012345672")), (2, "client_id"),
+     "12345672"),
     ("client_id .0", provider_csv(replace_field(ROW, 2, f"{BSN}.0")), (2, "client_id"), BSN),
     ("client_id zero-width space", provider_csv(replace_field(ROW, 2, "1234\u200b56782")), (2, "client_id"),
      "1234\u200b56782"),
@@ -157,6 +159,12 @@ def test_bsn_finding_comes_first_when_a_required_column_is_missing():
     assert report.sensitive
     assert (report.errors[0]["row"], report.errors[0]["column"]) == (2, "uitvoerder")
     assert any(e["message"] == "Verplichte kolom 'gebied' ontbreekt." for e in report.errors)
+
+
+def test_a_file_of_only_a_bsn_client_id_column_is_sensitive():
+    report = check(b"client_id\n123456782\n", "q1.csv")
+    assert report.sensitive
+    assert (report.errors[0]["row"], report.errors[0]["column"]) == (2, "client_id")
 
 
 @pytest.mark.parametrize(("field", "value"), [

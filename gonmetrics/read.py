@@ -2,8 +2,10 @@
 
 Nothing here interprets values: every cell comes back as text (or None when empty) and
 `validate` applies the contract. What this module does decide is whether the bytes are a
-readable, safe file at all, where the header is, which rows hold data, and which row
-number each of them has in the file (the line number in a CSV, the sheet row in an XLSX).
+readable, safe file at all, where the header is, which rows hold data, which row
+number each of them has in the file (the line number in a CSV, the sheet row in an XLSX),
+and where a BSN-like value stands in what it does not hand on (title rows, header, a
+workbook's other sheets).
 
 The bytes are only ever held in memory: a delivery may hold citizen service numbers,
 which must not be written anywhere, not even to a temporary file.

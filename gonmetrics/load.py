@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 
 from .errors import UnreadableFile
 from .read import read_delivery
+from .sensitive import FILE_NAME_LIMIT, mask_bsn_words
 from .validate import Validated, validate
 
 
@@ -55,16 +57,17 @@ class LoadReport:
 def check(data: bytes, file_name: str, max_bytes: int | None = None) -> LoadReport:
     """Read and validate one file in memory; nothing is written anywhere."""
     digest = hashlib.sha256(data).hexdigest()
+    shown_name = safe_file_name(file_name)
     try:
         raw = read_delivery(data, file_name, max_bytes=max_bytes)
     except UnreadableFile as exc:
         return LoadReport(
-            file=file_name, status="refused", sha256=digest, error_count=1,
+            file=shown_name, status="refused", sha256=digest, error_count=1,
             errors=[{"row": getattr(exc, "row", None), "column": getattr(exc, "column", None), "message": str(exc)}],
         )
     result: Validated = validate(raw)
     return LoadReport(
-        file=file_name,
+        file=shown_name,
         status="accepted" if result.ok else "refused",
         kind=result.kind,
         rows=result.rows_read,
@@ -78,3 +81,17 @@ def check(data: bytes, file_name: str, max_bytes: int | None = None) -> LoadRepo
         sensitive=result.sensitive,
         typed_rows=result.rows,
     )
+
+
+def safe_file_name(name: str) -> str:
+    """The file name as reports, history and manifest show it: line breaks and other
+    control characters (which would forge lines in a text report) as spaces, at most
+    FILE_NAME_LIMIT characters with the extension kept, and no BSN-like word."""
+    flat = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in name)
+    stem, dot, extension = flat.rpartition(".")
+    if not dot or len(extension) > 10:
+        stem, extension = flat, ""
+    else:
+        extension = dot + extension
+    # Masking after shortening: a cut may turn a longer number into a nine-digit word.
+    return mask_bsn_words(stem[: FILE_NAME_LIMIT - len(extension)] + extension)

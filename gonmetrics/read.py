@@ -2,8 +2,10 @@
 
 Nothing here interprets values: every cell comes back as text (or None when empty) and
 `validate` applies the contract. What this module does decide is whether the bytes are a
-readable, safe file at all, where the header is, which rows hold data, and which row
-number each of them has in the file (the line number in a CSV, the sheet row in an XLSX).
+readable, safe file at all, where the header is, which rows hold data, which row
+number each of them has in the file (the line number in a CSV, the sheet row in an XLSX),
+and where a BSN-like value stands in what it does not hand on (title rows, header, a
+workbook's other sheets).
 
 The bytes are only ever held in memory: a delivery may hold citizen service numbers,
 which must not be written anywhere, not even to a temporary file.
@@ -33,6 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .errors import UnreadableFile
+from .sensitive import Cell, bsn_like_word, first_bsn_cell, quoted
 from .vocab import normalise_header
 
 MAX_UPLOAD_BYTES = int(float(os.environ.get("GONMETRICS_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
@@ -64,6 +67,10 @@ class RawTable:
     row_numbers: pa.Array
     header_row: int
     fmt: str
+    # The first BSN-like cell outside the data (never its value): the title rows and the
+    # header, and a workbook's other sheets, which the archive of raw files keeps too.
+    bsn_above_data: Cell | None = None
+    bsn_in_other_sheets: Cell | None = None
 
 
 def read_delivery(data: bytes, file_name: str, max_bytes: int | None = None) -> RawTable:
@@ -118,7 +125,9 @@ def _read_csv(data: bytes) -> RawTable:
     else:
         arrays, row_numbers = parsed
     labels = [str(i + 1) for i in range(len(headers))]
-    return _assemble(headers, arrays, row_numbers, header_row, "csv", labels)
+    raw = _assemble(headers, arrays, row_numbers, header_row, "csv", labels)
+    raw.bsn_above_data = first_bsn_cell([pa.array([h], pa.string()) for h in headers], labels, header_row)
+    return raw
 
 
 def _as_utf8(data: bytes) -> tuple[bytes, int]:
@@ -314,10 +323,10 @@ def _unsafe(reason: str) -> UnreadableFile:
 def _read_xlsx(data: bytes, max_bytes: int) -> RawTable:
     _check_workbook(data, max_bytes)
     try:
-        # header_row=None with skip_rows=0 makes calamine start at sheet row 1 instead of at
-        # the first non-empty row, so batch row i is sheet row i + 1.
-        sheet = fastexcel.read_excel(data).load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
-        batch = sheet.to_arrow()
+        workbook = fastexcel.read_excel(data)
+        # Before the first sheet is loaded: one sheet in memory at a time.
+        in_other_sheets = _bsn_in_other_sheets(workbook)
+        sheet, batch = _load_sheet(workbook, 0)
     except fastexcel.FastExcelError as err:
         raise _unsafe("het werkblad kan niet worden gelezen") from err
     header_index = _find_header_row(batch.slice(0, _HEADER_SEARCH_ROWS))
@@ -329,7 +338,31 @@ def _read_xlsx(data: bytes, max_bytes: int) -> RawTable:
     arrays = [_excel_text(column) for column in batch.slice(header_index + 1).columns]
     row_numbers = pa.array(np.arange(header_index + 2, batch.num_rows + 1, dtype=np.int32))
     labels = [_column_letters(column.absolute_index) for column in sheet.selected_columns]
-    return _assemble(headers, arrays, row_numbers, header_index + 1, "xlsx", labels)
+    raw = _assemble(headers, arrays, row_numbers, header_index + 1, "xlsx", labels)
+    raw.bsn_above_data = first_bsn_cell(batch.slice(0, header_index + 1).columns, labels, 1)
+    raw.bsn_in_other_sheets = in_other_sheets
+    return raw
+
+
+def _load_sheet(workbook: fastexcel.ExcelReader, index: int) -> tuple[fastexcel.ExcelSheet, pa.RecordBatch]:
+    """All cells as text; header_row=None with skip_rows=0 makes calamine start at sheet
+    row 1 instead of at the first non-empty row, so batch row i is sheet row i + 1."""
+    sheet = workbook.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
+    return sheet, sheet.to_arrow()
+
+
+def _bsn_in_other_sheets(workbook: fastexcel.ExcelReader) -> Cell | None:
+    """The first BSN-like sheet name (of any sheet), else the first BSN-like cell on the
+    sheets after the first; each sheet is bounded by _check_workbook like the first one."""
+    for number, name in enumerate(workbook.sheet_names, start=1):
+        if bsn_like_word(name):
+            return Cell(None, f"naam van werkblad {number}")
+    for index in range(1, len(workbook.sheet_names)):
+        sheet, batch = _load_sheet(workbook, index)
+        labels = [_column_letters(column.absolute_index) for column in sheet.selected_columns]
+        if found := first_bsn_cell(batch.columns, labels, 1, f" (werkblad {index + 1})"):
+            return found
+    return None
 
 
 def _find_header_row(batch: pa.RecordBatch) -> int | None:
@@ -538,7 +571,9 @@ def _assemble(
             header = f"kolom_{label}"
         name = normalise_header(header)
         if name in names:
-            raise UnreadableFile(f"De kolom '{header}' staat meer dan één keer in de kopregel (regel {header_row}).")
+            raise UnreadableFile(
+                f"De kolom {quoted(header)} staat meer dan één keer in de kopregel (regel {header_row})."
+            )
         kept.append(index)
         names.append(name)
         shown.append(header)

@@ -5,7 +5,8 @@ returns either the typed rows to store or every error with its row, column and a
 short Dutch explanation. Every rule is a (column, condition, message) triple over
 the trimmed text (x_*) and parsed values (p_*) of a row. One scan parses every row
 and flags those that break any rule; only the flagged rows are parsed again to
-name their errors, so a valid million-row file costs one pass.
+name their errors, so a valid million-row file costs one pass. Before the rules, every
+cell is scanned for a BSN-like value (gonmetrics.sensitive); its finding comes first.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import vocab
+from . import sensitive, vocab
 from .read import RawTable
 
 MAX_REPORTED_ERRORS = 100
@@ -28,17 +29,21 @@ _WS = " \t\r\n\u00a0"
 _SQUEEZED = "lower(regexp_replace({}, '\\s+', ' ', 'g'))"  # a name compared case- and spacing-insensitively
 _EDGE_WS = r"^[ \t\r\n\x{00A0}]|[ \t\r\n\x{00A0}]$"  # RE2: a cell that starts or ends with _WS
 
-# Elfproef: 9*d1 + 8*d2 + ... + 2*d8 - d9 divisible by 11 (shared/stack-notes.md).
-# The length test comes first: CASE evaluates its branch only for the rows that need it.
+# Elfproef of a number below 10^9: 9*d1 + 8*d2 + ... + 2*d8 - d9 divisible by 11
+# (shared/stack-notes.md); digit d(9-k) is (n // 10^k) % 10. Integer arithmetic: fast
+# enough for a million numeric pseudonyms.
 _BSN_MACRO = (
-    "CREATE OR REPLACE TEMP MACRO is_bsn(v) AS CASE WHEN length(v) = 9 AND regexp_full_match(v, '[0-9]{9}') THEN ("
-    + " + ".join(f"{9 - i} * (ord(substr(v, {i + 1}, 1)) - 48)" for i in range(8))
-    + " - (ord(substr(v, 9, 1)) - 48)) % 11 = 0 ELSE false END"
+    "CREATE OR REPLACE TEMP MACRO passes_elfproef(n) AS ("
+    + " + ".join(f"{k + 1} * ((n // {10 ** k}) % 10)" for k in range(1, 9))
+    + " - n % 10) % 11 = 0"
 )
-# How a value is quoted in a message; a BSN-like value is never echoed.
+# How a value is quoted in a message. A value of eight digits or more may be or hold a
+# BSN and is never echoed (as in sensitive.quoted); only the date forms are exempt: they
+# hold no BSN-like word and are no BSN-like client_id.
 _SHOW_MACRO = (
-    "CREATE OR REPLACE TEMP MACRO shown(v) AS CASE WHEN is_bsn(v) THEN '(waarde verborgen)' "
-    "ELSE '''' || left(v, 60) || CASE WHEN length(v) > 60 THEN '…' ELSE '' END || '''' END"
+    "CREATE OR REPLACE TEMP MACRO shown(v) AS CASE WHEN length(regexp_replace(v, '[^0-9]', '', 'g')) >= 8 "
+    r"AND NOT regexp_full_match(v, '\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/]\d{1,2}[-/]\d{4}') "
+    f"THEN '{sensitive.HIDDEN}' ELSE '''' || left(v, 60) || CASE WHEN length(v) > 60 THEN '…' ELSE '' END || '''' END"
 )
 _DATE_MACRO = (
     "CREATE OR REPLACE TEMP MACRO parse_date(v) AS CASE "
@@ -158,11 +163,10 @@ def _row_rules(spec: dict[str, bool], provider: bool) -> list[Rule]:
         for col, required in spec.items()
         if required
     ]
-    checks += [
-        Rule("client_id", "is_bsn(x_client_id)", _lit(_BSN_MESSAGE)),
+    checks += [  # a BSN-like client_id is found by _first_bsn_cell, before these rules
         Rule(
             "client_id",
-            r"x_client_id IS NOT NULL AND NOT is_bsn(x_client_id) AND NOT regexp_full_match(x_client_id, '[A-Za-z0-9_\-]{8,64}')",
+            r"x_client_id IS NOT NULL AND NOT regexp_full_match(x_client_id, '[A-Za-z0-9_\-]{8,64}')",
             "'Ongeldig pseudoniem ' || shown(x_client_id) || ': 8 tot 64 tekens, alleen letters, cijfers, _ en -.'",
         ),
         Rule(
@@ -275,21 +279,22 @@ def _value(col: str) -> str:
 
 
 def _header_problems(raw: RawTable, spec: dict[str, bool]) -> tuple[list[dict], list[str], bool]:
-    errors, warnings, sensitive = [], [], False
+    errors, warnings, identifying = [], [], False
     for header, col in zip(raw.headers, raw.columns):
         if _is_identifier_header(col):
-            sensitive = True
+            identifying = True
             errors.append({
                 "row": raw.header_row, "column": header,
                 "message": "Deze kolom bevat direct identificerende gegevens. Het hele bestand is geweigerd "
                            "en niets ervan is bewaard. Lever alleen de kolommen van het aanleverformat aan.",
             })
         elif col not in spec:
-            warnings.append(f"Kolom '{header}' hoort niet bij het aanleverformat en is genegeerd (niet opgeslagen).")
+            warnings.append(f"Kolom {sensitive.quoted(header)} hoort niet bij het aanleverformat en is genegeerd "
+                            "(niet opgeslagen).")
     for col, required in spec.items():
         if required and col not in raw.columns:
             errors.append({"row": raw.header_row, "column": col, "message": f"Verplichte kolom '{col}' ontbreekt."})
-    return errors, warnings, sensitive
+    return errors, warnings, identifying
 
 
 def validate(raw: RawTable) -> Validated:
@@ -309,13 +314,9 @@ def validate(raw: RawTable) -> Validated:
         # Batches of a bounded size: DuckDB hands a registered table's batches to its
         # threads, and a workbook's text arrives as one batch.
         con.register("raw", _in_batches(raw.table.append_column("_row", raw.row_numbers)))
-        extra = [c for c in raw.columns if c not in spec]
-        if extra and _extra_column_has_bsn(con, extra):
+        if bsn := _first_bsn_cell(con, raw):
             result.sensitive = True
-            header_errors.append({
-                "row": raw.header_row, "column": ", ".join(extra),
-                "message": "Een extra kolom bevat een waarde die een burgerservicenummer lijkt. " + _BSN_MESSAGE.split(". ", 1)[1],
-            })
+            header_errors.insert(0, {"row": bsn.row, "column": bsn.column, "message": _BSN_MESSAGE})
         if any(e["message"].startswith("Verplichte kolom") for e in header_errors):
             return _finish(result, header_errors, [], 0)
         present = set(raw.columns)
@@ -349,13 +350,58 @@ def _finish(result: Validated, header_errors: list[dict], row_errors: list[dict]
     result.errors = errors[:MAX_REPORTED_ERRORS]
     if result.error_count:
         result.rows = None
-        result.sensitive = result.sensitive or any(e["message"] == _BSN_MESSAGE for e in errors)
     return result
 
 
-def _extra_column_has_bsn(con: duckdb.DuckDBPyConnection, extra: list[str]) -> bool:
-    ors = " OR ".join(f"is_bsn(trim({_ident(c)}, {_sql_str(_WS)}))" for c in extra)
-    return bool(con.execute(f"SELECT coalesce(bool_or({ors}), false) FROM raw").fetchone()[0])
+def _first_bsn_cell(con: duckdb.DuckDBPyConnection, raw: RawTable) -> sensitive.Cell | None:
+    """The first BSN-like cell of the file: in the rows above the data (title rows, header),
+    in the data (by row, then column), or on the workbook's other sheets."""
+    return raw.bsn_above_data or _first_bsn_in_data(con, raw) or raw.bsn_in_other_sheets
+
+
+def _first_bsn_in_data(con: duckdb.DuckDBPyConnection, raw: RawTable) -> sensitive.Cell | None:
+    """RE2 selects the distinct values that may be BSN-like (with the row of their first
+    occurrence); the exact check runs on those, in file order, up to the first hit.
+
+    One regex per row over its cells joined by chr(1) picks the rows to look at: no match
+    of the prefilter can span that character, so a row matches when one of its cells does,
+    and most rows are done with one call instead of one per cell. The client_id is looked
+    at on its own: one of eight or nine plain digits that fail the elfproef is settled here
+    (no BSN), so that a file of numeric pseudonyms does not send every row on."""
+    scanned = {index: col for index, col in enumerate(raw.columns) if col not in sensitive.NOT_SCANNED}
+    others = [_ident(col) for col in scanned.values() if col != "client_id"]
+    may_be = []
+    if others:
+        may_be.append(f"regexp_matches(concat_ws(chr(1), {', '.join(others)}), {_sql_str(sensitive.PREFILTER)})")
+    is_client_id = "false"
+    if "client_id" in raw.columns:
+        may_be.append(_client_id_may_be_bsn(_ident("client_id")))
+        is_client_id = f"col = '{raw.columns.index('client_id')}'"
+    suspects = con.execute(f"""
+        SELECT col::INTEGER AS col, v, min(_row) AS row_no
+        FROM (UNPIVOT (SELECT _row, {", ".join(f'{_ident(col)} AS "{index}"' for index, col in scanned.items())}
+                       FROM raw WHERE {" OR ".join(may_be)})
+              ON COLUMNS(* EXCLUDE _row) INTO NAME col VALUE v)
+        WHERE CASE WHEN {is_client_id} THEN {_client_id_may_be_bsn("v")}
+                   ELSE regexp_matches(v, {_sql_str(sensitive.PREFILTER)}) END
+        GROUP BY ALL ORDER BY row_no, col
+    """)
+    while batch := suspects.fetchmany(10_000):
+        for index, value, row in batch:
+            client_id = raw.columns[index] == "client_id"
+            if (client_id and sensitive.bsn_like_client_id(value)) or sensitive.bsn_like_word(value):
+                header = raw.headers[index]
+                return sensitive.Cell(row, header if sensitive.may_echo(header) else sensitive.HIDDEN)
+    return None
+
+
+def _client_id_may_be_bsn(value: str) -> str:
+    """SQL: the client_id may be BSN-like or hold a BSN-like word; eight or nine plain
+    digits are decided here."""
+    plain = f"length({value}) IN (8, 9) AND regexp_full_match({value}, '[0-9]+')"
+    may_be = (f"regexp_matches({value}, {_sql_str(sensitive.PREFILTER)}) "
+              f"OR regexp_full_match({value}, {_sql_str(sensitive.CLIENT_ID_PREFILTER)})")
+    return f"CASE WHEN {plain} THEN passes_elfproef(try_cast({value} AS INTEGER)) ELSE {may_be} END"
 
 
 _NO_FACT = "(SELECT NULL AS v, NULL::VARCHAR AS text, NULL::INTEGER AS row_no)"

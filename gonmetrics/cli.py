@@ -67,9 +67,9 @@ def _report_lines(report) -> list[str]:
 
 
 def _refused(name: str, message: str):
-    from .load import LoadReport
+    from .load import LoadReport, safe_file_name
 
-    return LoadReport(file=name, status="refused", error_count=1,
+    return LoadReport(file=safe_file_name(name), status="refused", error_count=1,
                       errors=[{"row": None, "column": None, "message": message}])
 
 

@@ -146,3 +146,11 @@ def test_the_demo_is_never_built_into_a_database_with_real_deliveries(tmp_path):
     users = [r for r in csv.DictReader(io.StringIO(run_cli("export", "--db", str(real)).stdout))
              if r["metric"] == "users" and r["gebied"] == "stad"]
     assert [r["value"] for r in users] == ["1"]
+
+
+def test_a_missing_file_with_a_line_break_in_its_name_cannot_forge_report_lines(tmp_path):
+    result = run_cli("ingest", "weg.csv\nregel 2: geaccepteerd.csv", "--db", str(tmp_path / "gon.duckdb"))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "weg.csv regel 2: geaccepteerd.csv: GEWEIGERD, 1 fout(en); er is niets opgeslagen.",
+        "  Bestand niet gevonden of niet leesbaar."]

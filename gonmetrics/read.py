@@ -386,9 +386,13 @@ _UNZIPPED_PER_UPLOAD_BYTE = 20
 _MAX_SHEET_CELLS = 16_000_000
 _PIECE_BYTES = 1 << 24  # parts are decompressed and scanned in pieces of about this size
 _MAX_RUN_BYTES = 1 << 24
-# calamine's and Arrow's copies of the cell text, then validation: measured 1.37 GB for
-# 534 MB of text, 1.2 GB for 462 MB.
-_MAX_CELL_TEXT_BYTES = 450 << 20
+# Reading a workbook (calamine, its Arrow copy, then validation) takes about this much
+# memory per byte of cell text (as _CellText bounds it) and per cell of the used range.
+# Measured peaks: 1.2 GB for 462 MB of text in 480,000 cells; 1.2 GB for 1,048,575 rows
+# of 12 columns (135 MB of text); 1.2 GB for 900,000 rows of 15 numbers (no validation).
+_READ_BYTES_PER_TEXT_BYTE = 2.5
+_READ_BYTES_PER_CELL = 64
+_MAX_READ_BYTES = 1300 << 20
 _NUMBER_TEXT_BYTES = 16  # a number's printed form is at most this much longer than in the XML
 _NEAR_INDEXES = 1 << 22  # uses of shared strings counted one by one below this index
 
@@ -489,11 +493,11 @@ def _check_workbook(data: bytes, max_bytes: int) -> None:
             raise UnreadableFile(_NOT_READABLE)
         # Every part, whatever its name: calamine follows the relationships, so a sheet
         # may live under any name, and it reads past junk before the first tag.
-        text = _CellText()
+        text, cells = _CellText(), 0
         for entry in entries:
-            _check_part(entry.filename, functools.partial(_pieces, archive, entry), text)
-    if text.upper_bound() > _MAX_CELL_TEXT_BYTES:
-        raise _unsafe(f"de cellen bevatten meer dan {_megabytes(_MAX_CELL_TEXT_BYTES)} MB tekst")
+            cells = max(cells, _check_part(entry.filename, functools.partial(_pieces, archive, entry), text))
+    if _READ_BYTES_PER_TEXT_BYTE * text.upper_bound() + _READ_BYTES_PER_CELL * cells > _MAX_READ_BYTES:
+        raise _unsafe(f"uitgepakt vragen de cellen meer dan {_dutch_number(_MAX_READ_BYTES >> 20)} MB geheugen")
 
 
 @contextlib.contextmanager
@@ -549,8 +553,9 @@ def _pieces(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> Iterator[bytes]
             yield rest
 
 
-def _check_part(name: str, pieces: Callable[[], Iterator[bytes]], text: _CellText) -> None:
-    """Check one part, reading it again only for what its first reading calls for."""
+def _check_part(name: str, pieces: Callable[[], Iterator[bytes]], text: _CellText) -> int:
+    """Check one part, reading it again only for what its first reading calls for; returns
+    the cells of its used range (what calamine allocates should it be the first sheet)."""
     declares = declared_in_text = irregular = False
     rows = columns = strings = 0
     unique_counts: list[bytes] = []
@@ -583,6 +588,7 @@ def _check_part(name: str, pieces: Callable[[], Iterator[bytes]], text: _CellTex
         rows, columns = _cell_extent_any(pieces())
     if rows * columns > _MAX_SHEET_CELLS:
         raise _unsafe(f"een werkblad beslaat meer dan {_MAX_SHEET_CELLS // 1_000_000} miljoen cellen")
+    return rows * columns
 
 
 class _Declared(Exception):
@@ -625,23 +631,23 @@ def _check_string_count(unique_counts: list[bytes], strings: int) -> None:
 
 
 class _CellText:
-    """An upper bound on the text calamine and then Arrow hold for the cells.
+    """An upper bound on the cell text that calamine, and then Arrow, will hold.
 
-    It adds up the text of every <t> and <v> element, the printed form of a number for
-    every <v>, and for every whole number in a <v> the length of the shared string with
-    that index (in whichever part holds the longest): calamine copies a shared string
-    into every cell that uses it, so a workbook of kilobytes could fill gigabytes.
+    It adds up the text of every <t> element; for the <v> of a cell that is not a shared
+    string, its text plus what printing the number may add; and for the <v> of a shared
+    string cell, the length of the string with that index (in whichever part holds the
+    longest): calamine copies a shared string into every cell that uses it, so a workbook
+    of kilobytes could otherwise fill gigabytes.
     """
 
     def __init__(self) -> None:
-        self.text = self.values = self.far_uses = 0
-        self.uses = np.zeros(0, np.int64)  # per index below _NEAR_INDEXES: <v> elements that hold it
+        self.text = self.far_uses = 0
+        self.uses = np.zeros(0, np.int64)  # per index below _NEAR_INDEXES: shared string cells that hold it
         self.lengths = np.zeros(0, np.int64)  # per shared string index: its longest text in any part
-        self.part_lengths = np.zeros(0, np.int64)
-        self.part_strings = 0
+        self.start_part()
 
     def start_part(self) -> None:
-        self.part_lengths, self.part_strings = np.zeros(0, np.int64), 0
+        self.part_lengths, self.part_strings, self.in_shared_cell = np.zeros(0, np.int64), 0, False
 
     def end_part(self) -> None:
         self.lengths = _add_at(self.lengths, self.part_lengths, np.maximum)
@@ -649,25 +655,34 @@ class _CellText:
     def add(self, scan: pa.Array) -> int:
         """Take in one piece; returns the number of <si> elements that start in it."""
         segments = pc.list_flatten(pc.split_pattern(scan, b"<"))  # every element name starts a segment
-        prefixed = pc.match_substring_regex(scan, rb"<[^\s<>/:!?]+:(?:t|v|si)\b")[0].as_py()
-        lengths = pc.binary_length(segments).to_numpy()
-        is_t = _named(segments, "t", prefixed)
-        is_v = _named(segments, "v", prefixed)
-        self.text += int(lengths[is_t | is_v].sum())
-        values = pc.filter(segments, pa.array(is_v))
-        self.values += len(values)
-        self._count_uses(values)
+        prefixed = pc.match_substring_regex(scan, r"<[^\s<>/:!?]+:(?:t|v|c|si)\b")[0].as_py()
+        # An element's text follows the '>' of its tag (a segment without one counts whole).
+        text = pc.binary_length(segments).to_numpy() - pc.find_substring(segments, ">").to_numpy() - 1
+        is_t, is_v = _named(segments, "t", prefixed), _named(segments, "v", prefixed)
+        shared = is_v & self._in_shared_cell(segments, _named(segments, "c", prefixed))
+        numbers = is_v & ~shared
+        self.text += int(text[is_t].sum() + text[numbers].sum()) + _NUMBER_TEXT_BYTES * int(numbers.sum())
+        self._count_uses(pc.filter(segments, pa.array(shared)))
         is_si = _named(segments, "si", prefixed)
         string_index = np.cumsum(is_si) - 1 + self.part_strings  # the <si> a segment belongs to
         inside = is_t & (string_index >= 0)
-        per_string = np.bincount(string_index[inside], weights=lengths[inside]).astype(np.int64)
+        per_string = np.bincount(string_index[inside], weights=text[inside]).astype(np.int64)
         self.part_lengths = _add_at(self.part_lengths, per_string, np.add)
         started = int(is_si.sum())
         self.part_strings += started
         return started
 
+    def _in_shared_cell(self, segments: pa.Array, is_c: np.ndarray) -> np.ndarray:
+        """Per segment: whether the last cell tag up to it (maybe in an earlier piece) has t="s"."""
+        tags = pc.filter(segments, pa.array(is_c))
+        flags = pc.match_substring_regex(tags, r"""[\s:]t\s*=\s*["']s["']""").to_numpy(zero_copy_only=False)
+        flags = np.append(flags, self.in_shared_cell)  # index -1: before this piece's first cell
+        if len(tags):
+            self.in_shared_cell = bool(flags[-2])
+        return flags[np.cumsum(is_c) - 1]
+
     def _count_uses(self, values: pa.Array) -> None:
-        numbers = pc.struct_field(pc.extract_regex(values, rb"^(?:[^\s<>/:!?]+:)?v[^>]*>\s*(?P<n>\d{1,12})\s*$"), [0])
+        numbers = pc.struct_field(pc.extract_regex(values, r"^(?:[^\s<>/:!?]+:)?v[^>]*>\s*(?P<n>\d{1,12})\s*$"), [0])
         numbers = pc.cast(pc.cast(pc.drop_null(numbers), pa.large_string(), safe=False), pa.int64()).to_numpy()
         near = numbers < _NEAR_INDEXES
         self.far_uses += int((~near).sum())
@@ -676,7 +691,7 @@ class _CellText:
     def upper_bound(self) -> int:
         shared = int(self.uses[: len(self.lengths)] @ self.lengths[: len(self.uses)])
         far = self.far_uses * int(self.lengths[_NEAR_INDEXES:].max(initial=0))
-        return self.text + _NUMBER_TEXT_BYTES * self.values + shared + far
+        return self.text + shared + far
 
 
 def _named(segments: pa.Array, name: str, prefixed: bool) -> np.ndarray:

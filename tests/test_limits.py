@@ -31,6 +31,7 @@ MAIN_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 MEMORY_LIMIT_MB = 1536
 ROW_LIMIT_MESSAGE = "Het bestand heeft meer dan 2.000.000 gegevensregels; de grens is 2.000.000."
 REQUIRED_PROVIDER_COLUMNS = 9
+UNFOLDS_TOO_FAR = "Het Excel-bestand is onveilig of beschadigd: uitgepakt vragen de cellen meer dan 1.300 MB geheugen."
 
 CHILD = """
 import json, resource, sys, time
@@ -121,7 +122,9 @@ def test_millions_of_errors_report_the_first_hundred_and_the_exact_count(two_mil
     assert errors[0] == {"row": 2, "column": "client_id", "message": "Verplichte waarde ontbreekt."}
     assert [(e["row"], e["column"]) for e in errors] == sorted((e["row"], e["column"]) for e in errors)
     assert errors[-1]["row"] == 13  # row 2 has 8 errors, rows 3 to 12 have 9 each: 98, then 2 of row 13
-    assert outcome["peak_mb"] < MEMORY_LIMIT_MB
+    # Within the contract's 1.5 GB, and well below the 1,436 MB this took when every error
+    # was materialised in a table first.
+    assert outcome["peak_mb"] < 1024
 
 
 @pytest.mark.parametrize(
@@ -235,9 +238,7 @@ def test_a_workbook_that_inflates_many_times_stays_within_memory(rows, read):
     if read:
         assert outcome["rows"] == rows  # read and validated: refused for its content
     else:
-        assert outcome["errors"][0]["message"] == (
-            "Het Excel-bestand is onveilig of beschadigd: de cellen bevatten meer dan 450 MB tekst."
-        )
+        assert outcome["errors"][0]["message"] == UNFOLDS_TOO_FAR
     assert outcome["peak_mb"] < MEMORY_LIMIT_MB
 
 
@@ -249,7 +250,5 @@ def test_a_shared_string_used_in_many_cells_stays_within_memory():
         shared_strings=f"<si><t>{'x' * 32_000}</t></si>",
     )
     outcome = checked_in_child(data, "gedeelde-tekst.xlsx")
-    assert outcome["errors"][0]["message"] == (
-        "Het Excel-bestand is onveilig of beschadigd: de cellen bevatten meer dan 450 MB tekst."
-    )
+    assert outcome["errors"][0]["message"] == UNFOLDS_TOO_FAR
     assert outcome["peak_mb"] < MEMORY_LIMIT_MB

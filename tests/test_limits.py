@@ -146,6 +146,14 @@ def test_the_row_counter_counts_lines_that_hold_something(monkeypatch, body, row
     assert refusal(data).startswith(f"Het bestand heeft meer dan {rows - 1} gegevensregels")
 
 
+def test_blank_lines_before_the_header_are_skipped_in_one_pass_and_counted():
+    """Millions of them are skipped by one regex, not line by line; every line end counts."""
+    raw = read_delivery(b'\r\n \r;;\n""\rclient_id;x\r\nc;1\r\n', "x.csv")
+    assert (raw.header_row, raw.row_numbers.to_pylist()) == (5, [6])
+    raw = read_delivery(b"\n" * 3_000_000 + b"client_id;x\nc;1\n", "x.csv")
+    assert (raw.header_row, raw.row_numbers.to_pylist()) == (3_000_001, [3_000_002])
+
+
 # --------------------------------------------------------------------------- columns
 
 

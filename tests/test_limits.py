@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -31,7 +32,8 @@ MAIN_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 MEMORY_LIMIT_MB = 1536
 ROW_LIMIT_MESSAGE = "Het bestand heeft meer dan 2.000.000 gegevensregels; de grens is 2.000.000."
 REQUIRED_PROVIDER_COLUMNS = 9
-UNFOLDS_TOO_FAR = "Het Excel-bestand is onveilig of beschadigd: uitgepakt vragen de cellen meer dan 1.300 MB geheugen."
+UNFOLDS_TOO_FAR = ("Het Excel-bestand is onveilig of beschadigd: uitgepakt vragen de cellen meer dan "
+                   "1.300 MB geheugen.")
 
 CHILD = """
 import json, resource, sys, time
@@ -260,3 +262,28 @@ def test_a_shared_string_used_in_many_cells_stays_within_memory():
     outcome = checked_in_child(data, "gedeelde-tekst.xlsx")
     assert outcome["errors"][0]["message"] == UNFOLDS_TOO_FAR
     assert outcome["peak_mb"] < MEMORY_LIMIT_MB
+
+
+def test_a_part_with_megabytes_without_a_tag_is_refused():
+    """Parts are scanned in pieces that end before a '<'; a run longer than a piece is
+    nothing a workbook holds (a cell's text is at most 32,767 characters)."""
+    blob = os.urandom(17 << 20).replace(b"<", b"x")
+    with zipfile.ZipFile(io.BytesIO(wide_workbook(12))) as source:
+        parts = {entry.filename: source.read(entry) for entry in source.infolist()}
+    parts["xl/media/image1.bin"] = blob
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+    assert refusal(out.getvalue(), "x.xlsx") == (
+        "Het Excel-bestand is onveilig of beschadigd: een onderdeel heeft meer dan 16 MB zonder XML-opmaak."
+    )
+
+
+def test_a_declaration_deep_in_a_large_sheet_is_found():
+    """The DOCTYPE check reads a large part in pieces too."""
+    rows = (f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(2, 1_000_002))
+    data = workbook_with_sheet(itertools.chain(rows, ['<!DOCTYPE x [<!ENTITY e "e">]>']))
+    assert refusal(data, "x.xlsx") == (
+        "Het Excel-bestand is onveilig of beschadigd: het bevat een DOCTYPE- of ENTITY-declaratie."
+    )

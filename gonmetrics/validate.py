@@ -456,36 +456,48 @@ def _check_rows(con, spec: dict[str, bool], present: set[str], rules: list[Rule]
 def _collect_row_errors(con, spec: dict[str, bool], present: set[str], rules: list[Rule]) -> tuple[list[dict], int]:
     """The errors of the rows that checked flagged (named by `rules`; none when no row was
     flagged), the repeated rows, and a peildatum that is not a quarter end: the first
-    MAX_REPORTED_ERRORS (by row, column) and the count."""
+    MAX_REPORTED_ERRORS (by row, column) and the count.
+
+    The errors are counted without being built, and only the first of each kind get a
+    message (a bounded top-N in DuckDB): memory does not grow with the number of errors.
+    """
     keys = [c for c, required in spec.items() if required]
     same = " AND ".join(f"c.{k} IS NOT DISTINCT FROM d.{k}" for k in keys)
-    parts = [
-        f"""WITH repeated AS (  -- hashing first: the exact comparison only where two rows may be equal
-            SELECT {", ".join(keys)}, min(_row) AS first_same
+    repeated = f"""WITH repeated AS (  -- hashing first: the exact comparison only where two rows may be equal
+            SELECT {", ".join(keys)}, min(_row) AS first_same, count(*) AS copies
             FROM checked
             WHERE hash({", ".join(keys)}) IN (
                 SELECT h FROM (SELECT hash({", ".join(keys)}) AS h FROM checked) GROUP BY h HAVING count(*) > 1)
             GROUP BY ALL HAVING count(*) > 1
-        )
+        )"""
+    not_quarter_end = """FROM file_facts
+        WHERE file_peildatum <> last_day(file_peildatum) OR month(file_peildatum) NOT IN (3, 6, 9, 12)"""
+    firsts = [
+        f"""{repeated}
         SELECT c._row AS err_row, 'client_id' AS err_column,
                'Deze regel is gelijk aan regel ' || d.first_same || ' in alle verplichte kolommen.' AS message
         FROM checked c JOIN repeated d ON {same} WHERE d.first_same < c._row""",
-        """SELECT file_peildatum_row, 'peildatum',
+        f"""SELECT file_peildatum_row, 'peildatum',
                'Peildatum ' || strftime(file_peildatum, '%d-%m-%Y') || ' is niet de laatste dag van een kwartaal.'
-        FROM file_facts
-        WHERE file_peildatum <> last_day(file_peildatum) OR month(file_peildatum) NOT IN (3, 6, 9, 12)""",
+        {not_quarter_end}""",
     ]
+    counts = [f"{repeated} SELECT sum(copies - 1) FROM repeated", f"SELECT count(*) {not_quarter_end}"]
     if rules:
+        flagged = "WHERE _row IN (SELECT _row FROM checked WHERE bad{})"
         named = ", ".join(
             f"CASE WHEN {rule.condition} THEN {{'c': {_sql_str(rule.column)}, 'm': {rule.message}}} END"
             for rule in rules
         )
-        flagged = _parsed_sql(spec, present, "WHERE _row IN (SELECT _row FROM checked WHERE bad)")
-        parts.append(f"""SELECT _row, e.c, e.m
-            FROM (SELECT _row, unnest([e FOR e IN [{named}] IF e IS NOT NULL]) AS e FROM ({flagged}))""")
-    con.execute("CREATE TEMP TABLE row_errors AS " + "\nUNION ALL\n".join(parts))
-    count = con.execute("SELECT count(*) FROM row_errors").fetchone()[0]
+        # Every flagged row has an error, so the first errors lie in the first flagged rows.
+        first_flagged = _parsed_sql(spec, present, flagged.format(f" ORDER BY _row LIMIT {MAX_REPORTED_ERRORS}"))
+        firsts.append(f"""SELECT _row, e.c, e.m
+            FROM (SELECT _row, unnest([e FOR e IN [{named}] IF e IS NOT NULL]) AS e FROM ({first_flagged}))""")
+        failing = " + ".join(f"CASE WHEN {rule.condition} THEN 1 ELSE 0 END" for rule in rules)
+        counts.append(f"SELECT sum({failing}) FROM ({_parsed_sql(spec, present, flagged.format(''))})")
+    count = sum(con.execute(query).fetchone()[0] or 0 for query in counts)
     head = con.execute(
-        "SELECT err_row, err_column, message FROM row_errors ORDER BY err_row, err_column LIMIT ?", [MAX_REPORTED_ERRORS]
+        "\nUNION ALL\n".join(f"SELECT * FROM ({query} ORDER BY 1, 2 LIMIT {MAX_REPORTED_ERRORS})" for query in firsts)
+        + " ORDER BY 1, 2 LIMIT ?",
+        [MAX_REPORTED_ERRORS],
     ).fetchall()
     return [{"row": r, "column": c, "message": m} for r, c, m in head], count

@@ -309,6 +309,7 @@ def validate(raw: RawTable) -> Validated:
     # A private in-memory database that never spills to disk: a refused file may hold BSNs.
     con = duckdb.connect(config={"temp_directory": ""})
     try:
+        con.execute("SET enable_progress_bar = false")  # its bar would break `ingest --json`
         for macro in (_BSN_MACRO, _SHOW_MACRO, _DATE_MACRO):
             con.execute(macro)
         # Batches of a bounded size: DuckDB hands a registered table's batches to its

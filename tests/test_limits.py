@@ -63,7 +63,7 @@ def checked_in_child(data: bytes, name: str) -> dict:
         [sys.executable, "-c", CHILD, name], input=data, capture_output=True, cwd=REPO, timeout=600, check=False
     )
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-3000:]
-    outcome = json.loads(result.stdout.splitlines()[-1])  # DuckDB may print a progress bar before it
+    outcome = json.loads(result.stdout)  # nothing else on stdout: no DuckDB progress bar (ingest --json)
     print(f"\n{name}: {len(data) / 1e6:.1f} MB, {outcome['status']}, {outcome['error_count']:,} error(s), "
           f"peak {outcome['peak_mb']} MB, {outcome['seconds']} s")
     return outcome

@@ -100,9 +100,9 @@ def outcome(report: LoadReport) -> str:
     return f"opgeslagen als upload {report.upload_id}; vervangt upload {report.replaces}"
 
 
-def outcome_table(outcomes: list[tuple[str, str]]) -> pd.DataFrame:
-    """(file name, outcome in words) per stored file."""
-    return pd.DataFrame(outcomes, columns=["Bestand", "Resultaat"])
+def outcome_table(outcomes: list[tuple[str, str, bool]]) -> pd.DataFrame:
+    """(file name, outcome in words, stored?) per file the user asked to store."""
+    return pd.DataFrame([(name, text) for name, text, _ in outcomes], columns=["Bestand", "Resultaat"])
 
 
 # --- history, notes, delivery status ----------------------------------------------

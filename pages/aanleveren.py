@@ -59,7 +59,10 @@ with _ui.friendly_errors():
     files = st.file_uploader("Extracten (CSV of XLSX)", type=["csv", "xlsx"], accept_multiple_files=True,
                              key=_widget_key("files"))
     if outcomes := st.session_state.pop(OUTCOMES, None):
-        st.success("De goedgekeurde bestanden zijn verwerkt; de cijfers zijn bijgewerkt.")
+        if all(stored for _, _, stored in outcomes):
+            st.success("De goedgekeurde bestanden zijn verwerkt; de cijfers zijn bijgewerkt.")
+        else:
+            st.error("Niet elk goedgekeurd bestand is opgeslagen; zie de tabel.")
         _ui.literal_table(desk.outcome_table(outcomes))
 
     known = st.session_state.get(REPORTS, {})
@@ -94,9 +97,9 @@ with _ui.friendly_errors():
         done = []
         for f in accepted:
             try:
-                done.append((f.name, desk.outcome(_ui.store().ingest(f.getvalue(), f.name, user=user.name))))
+                done.append((f.name, desk.outcome(_ui.store().ingest(f.getvalue(), f.name, user=user.name)), True))
             except GonError as exc:  # e.g. the database is busy: the other files still get their turn
-                done.append((f.name, f"niet opgeslagen: {exc}"))
+                done.append((f.name, f"niet opgeslagen: {exc}", False))
         st.session_state[OUTCOMES] = done
         st.session_state[REPORTS] = {}
         _reset("files")  # a new uploader drops the bytes from memory

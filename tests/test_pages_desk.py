@@ -107,6 +107,22 @@ def test_valid_file_is_reported_first_and_stored_only_on_confirm(db):
     assert "Opslaan" not in buttons(at)
 
 
+def test_a_file_that_could_not_be_stored_is_not_reported_as_processed(db, monkeypatch):
+    from gonmetrics.errors import DatabaseBusy
+
+    at = upload(open_page(), ("q2.csv", provider_csv(ROW.replace("2027-03-31", "2027-06-30"))))
+
+    def busy(*args, **kwargs):
+        raise DatabaseBusy("De database is bezet door een ander proces.")
+
+    monkeypatch.setattr(Store, "ingest", busy)
+    click(at, "Opslaan")
+    assert not at.success
+    assert [e.value for e in at.error] == ["Niet elk goedgekeurd bestand is opgeslagen; zie de tabel."]
+    assert table(at, "Bestand")["Resultaat"].tolist() == ["niet opgeslagen: De database is bezet door een ander proces."]
+    assert len(history(db)) == 1
+
+
 def test_extra_column_is_named_in_a_warning(db):
     at = upload(open_page(), ("extra.csv", provider_csv(Q2_ROW + ";geheim", header=PROVIDER_HEADER + ";Opmerking")))
     assert table(at, "Bestand")["Oordeel"].iloc[0].startswith("goedgekeurd")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -72,11 +73,20 @@ async def run_load(url: str, file: Path) -> list[float]:
     return results[1:]
 
 
+def load_synthetic_city(db: Path) -> None:
+    """The demo's delivery files loaded as ordinary deliveries (a demo database would
+    refuse the analyst's real upload)."""
+    from gonmetrics.demo import generate, write_files
+
+    store = Store(db)
+    with tempfile.TemporaryDirectory() as folder:
+        for path in write_files(generate(), Path(folder)):
+            assert store.ingest(path.read_bytes(), path.name, user="test").accepted
+
+
 def test_twenty_viewers_while_an_analyst_uploads(tmp_path):
     db = tmp_path / "gon.duckdb"
-    from gonmetrics.demo import build_demo
-
-    build_demo(db)
+    load_synthetic_city(db)
     before = len(Store(db).history())
     upload = tmp_path / "extra.csv"
     upload.write_bytes(provider_csv(*(replace_field(replace_field(ROW, 0, "Nieuwe Zorg"), 2, f"load-{i:05d}")

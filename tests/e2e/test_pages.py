@@ -77,3 +77,14 @@ def test_a_direct_link_as_the_first_visit_goes_through_the_frame(tmp_path, page)
         assert menu == [spec.title for spec in access.PAGES]
     finally:
         server.stop()
+
+
+def test_tables_have_no_raw_download_of_streamlit_itself(demo_server, page):
+    """The toolbar's "Download as CSV" writes cells raw (formulas included); the app's own
+    downloads are the formula-safe way out (client.disableDataExport)."""
+    open_page(page, f"{demo_server.url}/")
+    table = page.locator("[data-testid='stDataFrame']").last
+    table.scroll_into_view_if_needed()
+    table.hover()
+    page.get_by_role("button", name="Search").last.wait_for()  # the toolbar is shown
+    assert page.get_by_role("button", name="Download as CSV").count() == 0

@@ -8,6 +8,9 @@ from pages import _ui
 from pages._login import signed_in_user
 
 st.set_page_config(page_title="GON monitor", page_icon=":material/monitoring:", layout="wide")
+# Streamlit serves its shell as <html lang="en"> and has no setting for it (upstream issue
+# streamlit#15726); screen readers need the page's language (WCAG 3.1.1).
+st.html("<script>document.documentElement.lang = 'nl';</script>", unsafe_allow_javascript=True)
 
 user = signed_in_user()  # renders the login page and stops when nobody is signed in
 st.session_state[_ui.USER_KEY] = user

@@ -234,8 +234,6 @@ ACCESSIBILITY_NL = (
 
 # Known issues inside Streamlit's own widgets that this app cannot change (open upstream).
 KNOWN_ISSUES_NL = (
-    "De pagina geeft altijd Engels als taal op (`<html lang=\"en\">`), terwijl de inhoud Nederlands is. "
-    "Een schermlezer kan de tekst daardoor met een Engelse uitspraak voorlezen.",
     "Het uploadveld op de pagina Aanleveren toont eigen Engelse teksten, zoals \"Drag and drop files here\" "
     "en \"Browse files\"; die zijn niet te vertalen.",
     "Wie een adres opent dat niet bestaat, krijgt de Engelse melding \"Page not found\" van Streamlit en daarna "

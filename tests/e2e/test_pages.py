@@ -36,6 +36,7 @@ def test_page_renders_is_saved_and_passes_axe(demo_server, page, spec):
     assert page.locator("[data-testid='stException']").count() == 0
     page.get_by_role("heading", name=spec.title, level=1).wait_for()
     assert page.get_by_text("Demodata", exact=False).first.is_visible()  # the synthetic data says so
+    assert page.evaluate("document.documentElement.lang") == "nl"  # read aloud as Dutch (WCAG 3.1.1)
 
     shot = screenshot(page, f"page-{spec.key}")
     assert shot.stat().st_size > 10_000

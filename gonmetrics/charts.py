@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import fmt, targets
+from .quarters import ends as quarters_from_to, index as quarter_index
 from .narrative import OUTLOOK_LABEL, Figures, area_label, count_text, metric_label, number, text
 from .vocab import AGE_GROUPS, AREAS, CITY
 
@@ -55,11 +56,6 @@ def _tick(peildatum: dt.date) -> str:
 
 def _pct(share: float | None) -> float | None:
     return None if share is None else share * 100
-
-
-def _quarters(first: dt.date, last: dt.date) -> list[dt.date]:
-    """Every quarter from first to last: gaps in the data stay visible as gaps."""
-    return [targets.quarter_end(i) for i in range(targets.quarter_index(first), targets.quarter_index(last) + 1)]
 
 
 def _layout(fig: go.Figure, x_labels: list[str] | None, y_title: str, percent: bool = True) -> go.Figure:
@@ -112,9 +108,7 @@ def _target_line(fig: go.Figure, points, metric: str, quarters: list[dt.date]) -
         mode="lines", line=dict(color=TARGET_COLOUR, dash="dash", width=2), hovertemplate=HOVER,
         customdata=[[f"Streefwaarde {fmt.quarter(q)}: {fmt.percent(t)}" if t is not None else ""] for q, t in line],
     ))
-    # The year-end points of the targets table itself (its first point is the starting point).
-    goals = [(day, minimum) for day, minimum in targets.metric_points(points, metric)[1:]
-             if day in quarters and (day.month, day.day) == (12, 31)]
+    goals = [(day, minimum) for day, minimum in targets.year_end_goals(points, metric) if day in quarters]
     if goals:
         fig.add_trace(go.Scatter(
             x=[_tick(q) for q, _ in goals], y=[_pct(t) for _, t in goals], name="Doel eind van het jaar",
@@ -127,9 +121,9 @@ def _target_line(fig: go.Figure, points, metric: str, quarters: list[dt.date]) -
 
 def _outlook_line(fig: go.Figure, outlook: dict, colour: str) -> None:
     """metrics.outlook as a dotted line from the latest quarter to the year end."""
-    end = targets.quarter_index(outlook["year_end"])
-    steps = _quarters(outlook["latest"], outlook["year_end"])
-    levels = [min(1.0, max(0.0, outlook["projected"] - outlook["slope"] * (end - targets.quarter_index(q))))
+    end = quarter_index(outlook["year_end"])
+    steps = quarters_from_to(outlook["latest"], outlook["year_end"])
+    levels = [min(1.0, max(0.0, outlook["projected"] - outlook["slope"] * (end - quarter_index(q))))
               for q in steps]
     fig.add_trace(go.Scatter(
         x=[_tick(q) for q in steps], y=[_pct(v) for v in levels], name=f"Lijn doorgetrokken ({OUTLOOK_LABEL})",
@@ -159,7 +153,7 @@ def trend(figs: Figures, metric: str, gebied: str, points, outlook: dict | None 
     if outlook and outlook.get("slope") is None:
         outlook = None
     last = max([r.peildatum for r in rows] + ([outlook["year_end"]] if outlook else []), default=None)
-    quarters = _quarters(rows[0].peildatum, last) if rows else []
+    quarters = quarters_from_to(rows[0].peildatum, last) if rows else []
     where = area_label(gebied)
     fig = go.Figure(go.Scatter(
         x=[_tick(r.peildatum) for r in rows], y=[_pct(number(r.value)) for r in rows], name=where,
@@ -180,7 +174,7 @@ def trend(figs: Figures, metric: str, gebied: str, points, outlook: dict | None 
 
 def areas_trend(figs: Figures, metric: str, points) -> Chart:
     """One share over time for the four areas and the city, with the target line."""
-    quarters = _quarters(figs.quarters[0], figs.quarters[-1]) if figs.quarters else []
+    quarters = quarters_from_to(figs.quarters[0], figs.quarters[-1]) if figs.quarters else []
     fig = go.Figure()
     tables = []
     for gebied in (*AREAS, CITY):

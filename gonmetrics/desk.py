@@ -19,7 +19,8 @@ from .definitions import METRICS
 from .load import LoadReport, check
 from .metrics import WIJ_NAME
 from .narrative import area_label
-from .targets import quarter_end, quarter_index, target_frame
+from . import quarters
+from .targets import target_frame
 from .vocab import AREAS, CITY, KIND_PROVIDER, KIND_WIJ
 
 KIND_LABELS = {KIND_PROVIDER: "aanbiedersextract", KIND_WIJ: "WIJ-extract"}
@@ -195,9 +196,8 @@ def quarterly_targets(points: pd.DataFrame) -> pd.DataFrame:
     """The interpolated target of every quarter from the first point to the last, per metric."""
     if points.empty:
         return pd.DataFrame(columns=["Kwartaal"])
-    first, last = (quarter_index(_day(d)) for d in (points["peildatum"].min(), points["peildatum"].max()))
-    quarters = [quarter_end(i) for i in range(first + 1, last + 1)]
-    frame = target_frame(points, quarters)
+    first, last = (_day(d) for d in (points["peildatum"].min(), points["peildatum"].max()))
+    frame = target_frame(points, quarters.ends(quarters.next_end(first), last))
     wide = frame.pivot_table(index="peildatum", columns="metric", values="target", aggfunc="first")
     # Two decimals: interpolated targets such as 3,75 % must not read as rounded.
     wide = wide[[m for m in METRICS if m in wide.columns]].map(lambda x: fmt.percent(x, 2)).fillna("–")

@@ -15,7 +15,8 @@ import io
 import pandas as pd
 
 from .definitions import COUNT_METRICS, METRICS
-from .targets import metric_points, quarter_end, quarter_index, target_frame, target_table
+from . import quarters
+from .targets import target_frame, target_table, year_end_goals
 from .vocab import AGE_GROUPS, AREAS, CITY, KIND_PROVIDER, KIND_WIJ
 
 EXPORT_COLUMNS = ["metric", "gebied", "peildatum", "numerator", "denominator", "value", "target"]
@@ -439,10 +440,9 @@ def outlook(frame: pd.DataFrame, gebied: str, points) -> dict:
     latest = rows["peildatum"].iloc[-1]
     basis = list(rows.dropna(subset=["value"])[["peildatum", "value"]].itertuples(index=False, name=None))[-4:]
     line = _least_squares(basis)
-    year_end = dt.date(latest.year + 1 if latest.month == 12 else latest.year, 12, 31)
-    goals = [(day, minimum) for day, minimum in metric_points(points, "share_basis")
-             if day > latest and (day.month, day.day) == (12, 31)]
-    horizon = max((quarter_index(day) for day, _ in goals), default=0) + OUTLOOK_HORIZON_QUARTERS
+    year_end = quarters.year_end(quarters.next_end(latest))
+    goals = [(day, minimum) for day, minimum in year_end_goals(points, "share_basis") if day > latest]
+    horizon = max((quarters.index(day) for day, _ in goals), default=0) + OUTLOOK_HORIZON_QUARTERS
     return {
         "gebied": gebied,
         "latest": latest,
@@ -461,7 +461,7 @@ def _least_squares(basis) -> tuple[float, float, float] | None:
     """(mean x, slope, mean y) of the line through (quarter index, value); None below 2 points."""
     if len(basis) < 2:
         return None
-    xs = [quarter_index(day) for day, _ in basis]
+    xs = [quarters.index(day) for day, _ in basis]
     ys = [value for _, value in basis]
     mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
     slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
@@ -470,14 +470,14 @@ def _least_squares(basis) -> tuple[float, float, float] | None:
 
 def _level(line, day: dt.date) -> float:
     mean_x, slope, mean_y = line
-    return mean_y + slope * (quarter_index(day) - mean_x)
+    return mean_y + slope * (quarters.index(day) - mean_x)
 
 
 def _first_reach(line, latest: dt.date, minimum: float, horizon: int) -> dt.date | None:
     if line is None:
         return None
-    for index in range(quarter_index(latest) + 1, horizon + 1):
-        day = quarter_end(index)
+    for index in range(quarters.index(latest) + 1, horizon + 1):
+        day = quarters.end(index)
         if _level(line, day) >= minimum - 1e-9:  # float noise must not delay an exact hit
             return day
     return None
@@ -490,6 +490,8 @@ def delivery_status(con) -> pd.DataFrame:
     """Per quarter (first to last with any current delivery) and per provider that ever
     delivered, plus WIJ: delivered, and missing = not delivered although it delivered
     the quarter before. Columns: peildatum, kind, aanbieder, delivered, missing."""
+    first, last = con.execute("SELECT min(peildatum), max(peildatum) FROM current_uploads").fetchone()
+    days = quarters.ends(first, last) if first else []
     frame = con.execute(f"""
         WITH slots AS (  -- every provider that ever delivered, named as in its latest quarter
             SELECT c.kind, c.slot,
@@ -498,13 +500,7 @@ def delivery_status(con) -> pd.DataFrame:
             FROM current_uploads c JOIN uploads u USING (upload_id)
             GROUP BY c.kind, c.slot
         ),
-        quarters AS (
-            SELECT last_day(make_date((i // 4)::INTEGER, (i % 4 * 3 + 3)::INTEGER, 1)) AS peildatum
-            FROM (SELECT min(year(peildatum) * 4 + quarter(peildatum) - 1) AS first,
-                         max(year(peildatum) * 4 + quarter(peildatum) - 1) AS last
-                  FROM current_uploads),
-                 range(first, last + 1) AS r(i)
-        ),
+        quarters AS (SELECT unnest($days::DATE[]) AS peildatum),
         grid AS (
             SELECT q.peildatum, s.kind, s.slot, s.aanbieder, c.upload_id IS NOT NULL AS delivered
             FROM quarters q CROSS JOIN slots s
@@ -515,7 +511,7 @@ def delivery_status(con) -> pd.DataFrame:
                    AS missing
         FROM grid
         ORDER BY peildatum, kind, slot
-    """).df()
+    """, {"days": days}).df()
     frame["peildatum"] = frame["peildatum"].dt.date
     return frame.astype({"delivered": bool, "missing": bool})
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import fmt, privacy, targets
+from . import fmt, privacy, quarters, targets
 from .definitions import COUNT_METRICS, DAYS_METRICS, METRICS
 from .vocab import AREAS, CITY, CITY_LABEL
 
@@ -119,7 +119,7 @@ class Figures:
     def key(self, metric: str, gebied: str, peildatum: dt.date) -> KeyFigure:
         value = self.value(metric, gebied, peildatum)
         target = self.target(metric, gebied, peildatum)
-        before = previous(peildatum)
+        before = quarters.previous_end(peildatum)
         old = self.value(metric, gebied, before)
         since = None
         if self.row(metric, gebied, before) is None:
@@ -138,11 +138,6 @@ class Figures:
         return privacy.is_protected(self.cell(metric, gebied, peildatum))
 
 
-def previous(peildatum: dt.date) -> dt.date:
-    """The peildatum of the quarter before."""
-    return targets.quarter_end(targets.quarter_index(peildatum) - 1)
-
-
 def numeric(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with protected cells as empty numbers: what a calculation such as
     metrics.outlook may see of a protected table."""
@@ -150,10 +145,9 @@ def numeric(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def year_end_goal(points, metric: str, peildatum: dt.date) -> tuple[dt.date, float] | None:
-    """The first year-end point of the targets table on or after `peildatum`; a metric's
-    first point is its starting point, not a goal (metrics.md)."""
-    return next(((day, minimum) for day, minimum in targets.metric_points(points, metric)[1:]
-                 if day >= peildatum and (day.month, day.day) == (12, 31)), None)
+    """The first year-end goal of the targets table on or after `peildatum`."""
+    return next(((day, minimum) for day, minimum in targets.year_end_goals(points, metric) if day >= peildatum),
+                None)
 
 
 # --- sentences ----------------------------------------------------------------
@@ -204,7 +198,7 @@ def spread_sentence(figs: Figures, peildatum: dt.date) -> str | None:
         return None
     sentence = ("Tussen het gebied met het hoogste en het laagste aandeel basisondersteuning zit "
                 f"{_points(spread)}")
-    if (old := figs.value("spread_basis", CITY, previous(peildatum))) is not None:
+    if (old := figs.value("spread_basis", CITY, quarters.previous_end(peildatum))) is not None:
         sentence += f" (vorig kwartaal {_points(old)})"
     return sentence + "."
 

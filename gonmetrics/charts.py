@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from . import fmt, targets
 from .quarters import ends as quarters_from_to, index as quarter_index
-from .narrative import OUTLOOK_LABEL, Figures, area_label, count_text, metric_label, number, text
+from .narrative import OUTLOOK_LABEL, Figures, area_label, count_text, metric_label, number, short_label, text
 from .vocab import AGE_GROUPS, AREAS, CITY
 
 OKABE_ITO = {
@@ -284,9 +284,9 @@ def mix(figs: Figures, gebied: str) -> Chart:
     rest = [1 - b - m if b is not None and m is not None else None
             for b, m in zip(values["share_basis"], values["share_mixed"])]
     parts = [
-        ("Alleen basis", OKABE_ITO["bluish_green"],
+        (short_label("share_basis"), OKABE_ITO["bluish_green"],
          list(zip(values["share_basis"], [_cell_text(r, "share_basis") for r in basis]))),
-        ("Basis én aanvullend", OKABE_ITO["sky_blue"],
+        (short_label("share_mixed"), OKABE_ITO["sky_blue"],
          list(zip(values["share_mixed"], [_cell_text(r, "share_mixed") for r in mixed]))),
         ("Alleen aanvullend", OKABE_ITO["orange"], [(v, fmt.percent(v)) for v in rest]),
     ]
@@ -309,11 +309,11 @@ def ages(figs: Figures, gebied: str) -> Chart:
     parts = []
     for g in groups:
         rows = _rows_at(figs, f"age_group:{g}", gebied, quarters)
-        parts.append((f"{g} jaar", OKABE_ITO["vermillion"] if g == oldest else colours[groups.index(g)],
+        parts.append((short_label(f"age_group:{g}"), OKABE_ITO["vermillion"] if g == oldest else colours[groups.index(g)],
                       [(number(r.value) if r is not None else None, _cell_text(r, f"age_group:{g}")) for r in rows]))
     # 75+ first: it sits on the axis, so its growth is read directly.
     fig = _stacked(gebied, [parts[-1], *parts[:-1]], quarters, "Aandeel van de gebruikers")
-    fig.update_traces(selector=dict(name=f"{oldest} jaar"), texttemplate="%{y:.0f}" + fmt.NBSP + "%",
+    fig.update_traces(selector=dict(name=short_label(f"age_group:{oldest}")), texttemplate="%{y:.0f}" + fmt.NBSP + "%",
                       textposition="inside", insidetextfont=dict(color="#ffffff"))
     _, span = _span(figs, f"age_group:{oldest}", gebied)
     return Chart(fig, f"Aandeel gebruikers van 75 jaar of ouder in {area_label(gebied)}: {span}.",
@@ -327,27 +327,27 @@ def inflow(figs: Figures, gebied: str) -> Chart:
     labels = [fmt.quarter(q) for q in quarters]
     how_many = [text(r.value, "youth_mh_inflow") for r in counts]
     share = [_cell_text(r, "youth_mh_inflow_share") for r in _rows_at(figs, "youth_mh_inflow_share", gebied, quarters)]
+    count_name, share_name = short_label("youth_mh_inflow"), short_label("youth_mh_inflow_share")
     fig = go.Figure(go.Bar(
         x=[_tick(q) for q in quarters], y=[number(r.value) for r in counts], name="Aanmeldingen",
         marker_color=OKABE_ITO["blue"], text=how_many, textposition="outside", cliponaxis=False,
         hovertemplate=HOVER,
-        customdata=[[f"{area_label(gebied)} · {q}<br>Aanmeldingen 18-26 jaar, psychisch: {c}<br>"
-                     f"Aandeel van alle aanmeldingen: {s}"] for q, c, s in zip(labels, how_many, share)],
+        customdata=[[f"{area_label(gebied)} · {q}<br>{count_name}: {c}<br>{share_name}: {s}"]
+                    for q, c, s in zip(labels, how_many, share)],
     ))
     _layout(fig, [_tick(q) for q in quarters], "Aantal aanmeldingen", percent=False)
     summary = f"Instroom jongvolwassenen psychisch kwetsbaar in {area_label(gebied)}: geen WIJ-gegevens."
     if counts:
         summary = (f"Instroom jongvolwassenen psychisch kwetsbaar in {area_label(gebied)} in {labels[-1]}: "
                    f"{how_many[-1]} aanmeldingen, {share[-1]} van alle aanmeldingen.")
-    data = pd.DataFrame({"Kwartaal": labels, "Aanmeldingen 18-26 jaar, psychisch": how_many,
-                         "Aandeel van alle aanmeldingen": share})
+    data = pd.DataFrame({"Kwartaal": labels, count_name: how_many, share_name: share})
     return Chart(fig, summary, data, f"instroom_{gebied}")
 
 
 def waiting(figs: Figures, gebied: str) -> Chart:
     """Days from WIJ registration to the first start: median and 80th percentile per quarter."""
-    lines = [("wait_days_median", "Mediaan", OKABE_ITO["blue"], "circle"),
-             ("wait_days_p80", "80e percentiel", OKABE_ITO["orange"], "square")]
+    lines = [("wait_days_median", short_label("wait_days_median"), OKABE_ITO["blue"], "circle"),
+             ("wait_days_p80", short_label("wait_days_p80"), OKABE_ITO["orange"], "square")]
     fig = go.Figure()
     for metric, name, colour, symbol in lines:
         rows = figs.series(metric, gebied)
@@ -364,13 +364,14 @@ def waiting(figs: Figures, gebied: str) -> Chart:
     data = pd.DataFrame({
         "Kwartaal": [fmt.quarter(q) for q in quarters],
         **{name: [_cell_text(r, m) for r in _rows_at(figs, m, gebied, quarters)] for m, name, _, _ in lines},
-        "Nog zonder start": [text(r.value, "wait_open") for r in open_rows],
+        short_label("wait_open"): [text(r.value, "wait_open") for r in open_rows],
         "Aanmeldingen met toeleiding": [count_text(r.denominator) for r in open_rows],
     })
     summary = f"Wachttijd van aanmelding bij WIJ tot start in {area_label(gebied)}: geen WIJ-gegevens."
     if open_rows:
         last = data.iloc[-1]
+        median, p80, still_open = (last[short_label(m)] for m in ("wait_days_median", "wait_days_p80", "wait_open"))
         summary = (f"Wachttijd van aanmelding bij WIJ tot start in {area_label(gebied)} in {last['Kwartaal']}: "
-                   f"mediaan {last['Mediaan']}, 80e percentiel {last['80e percentiel']}; {last['Nog zonder start']} "
-                   "van de toegeleide aanmeldingen nog zonder start.")
+                   f"mediaan {median}, 80e percentiel {p80}; {still_open} van de toegeleide aanmeldingen nog zonder "
+                   "start.")
     return Chart(fig, summary, data, f"wachttijd_{gebied}")

@@ -14,12 +14,10 @@ import re
 
 import pandas as pd
 
-from . import fmt
-from .definitions import METRICS
+from . import catalogue, fmt, quarters
 from .load import LoadReport, check
 from .metrics import WIJ_NAME
 from .narrative import area_label
-from . import quarters
 from .targets import target_frame
 from .vocab import AREAS, CITY, KIND_PROVIDER, KIND_WIJ
 
@@ -186,7 +184,7 @@ def delivery_matrix(status: pd.DataFrame) -> pd.DataFrame:
 def target_points_table(points: pd.DataFrame) -> pd.DataFrame:
     """The targets table in force, in words."""
     return pd.DataFrame({
-        "Cijfer": points["metric"].map(lambda m: METRICS.get(m, (m,))[0]),
+        "Cijfer": points["metric"].map(lambda m: catalogue.figure(m).name if m in catalogue.ids() else m),
         "Peildatum": points["peildatum"].map(fmt.date),
         "Minimum": points["minimum"].map(fmt.percent),
     })
@@ -200,8 +198,8 @@ def quarterly_targets(points: pd.DataFrame) -> pd.DataFrame:
     frame = target_frame(points, quarters.ends(quarters.next_end(first), last))
     wide = frame.pivot_table(index="peildatum", columns="metric", values="target", aggfunc="first")
     # Two decimals: interpolated targets such as 3,75 % must not read as rounded.
-    wide = wide[[m for m in METRICS if m in wide.columns]].map(lambda x: fmt.percent(x, 2)).fillna("–")
-    wide.columns = [METRICS[m][0] for m in wide.columns]
+    wide = wide[[m for m in catalogue.ids() if m in wide.columns]].map(lambda x: fmt.percent(x, 2)).fillna("–")
+    wide.columns = [catalogue.figure(m).name for m in wide.columns]
     wide.index = [fmt.quarter(d) for d in wide.index]
     return wide.rename_axis("Kwartaal").reset_index()
 

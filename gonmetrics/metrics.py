@@ -1,9 +1,12 @@
-"""Every figure of shared/metrics.md, computed in DuckDB SQL over the current deliveries.
+"""Every figure of the catalogue (catalogue.py, after shared/metrics.md), computed in DuckDB
+SQL over the current deliveries.
 
-The provider figures all derive from one fact relation (client_facts_sql): one row per
-client per area (plus 'stad') per quarter; the WIJ figures from the registrations of the
-current WIJ extracts. The export is one long table, one row per (metric, gebied,
-peildatum), sorted by peildatum, METRIC_ORDER (= definitions.METRICS) and AREA_ORDER.
+The provider measures all derive from one fact relation (client_facts_sql): one row per
+client per area (plus 'stad') per quarter; the WIJ measures from the registrations of the
+current WIJ extracts (registration_facts_sql). Both are aggregated into cells (cells_sql,
+wij_cells_sql), the cells into one row of measures per quarter and area, and those into
+the figures' rows. The export is one long table, one row per (metric, gebied, peildatum),
+sorted by peildatum, the catalogue's order and AREA_ORDER.
 """
 
 from __future__ import annotations
@@ -14,16 +17,14 @@ import io
 
 import pandas as pd
 
-from .definitions import COUNT_METRICS, METRICS
-from . import quarters
+from . import catalogue, quarters
+from .catalogue import ACTIVE, MI_BASIS, REFERRED, YOUTH_MH, age_at, age_group_case
 from .targets import target_frame, target_table, year_end_goals
-from .vocab import AGE_GROUPS, AREAS, CITY, KIND_PROVIDER, KIND_WIJ
+from .vocab import AREAS, CITY, KIND_PROVIDER, KIND_WIJ
 
 EXPORT_COLUMNS = ["metric", "gebied", "peildatum", "numerator", "denominator", "value", "target"]
-METRIC_ORDER = tuple(METRICS)
 AREA_ORDER = (*AREAS, CITY)
 WIJ_NAME = "WIJ Groningen"
-YOUTH_AGES = (18, 26)
 # The outlook looks this many quarters past the last year-end target for a crossing.
 OUTLOOK_HORIZON_QUARTERS = 8
 
@@ -32,14 +33,6 @@ def _values(column: str, names) -> str:
     """A constant lookup relation (column, column_rank) from a fixed vocabulary."""
     rows = ", ".join(f"('{name}', {rank})" for rank, name in enumerate(names))
     return f"(VALUES {rows}) AS {column}_order({column}, {column}_rank)"
-
-
-def _age_group_case(age: str) -> str:
-    whens = " ".join(
-        f"WHEN {age} >= {low} THEN '{label}'" if high is None else f"WHEN {age} BETWEEN {low} AND {high} THEN '{label}'"
-        for label, low, high in AGE_GROUPS
-    )
-    return f"CASE {whens} END"
 
 
 def _area_bits() -> str:
@@ -63,11 +56,11 @@ def client_facts_sql(only_peildatum: str | None = None) -> str:
                bit_or(bit) AS area_bits,
                bit_or(bit) FILTER (ondersteuning = 'basis') AS basis_bits,
                bit_or(bit) FILTER (ondersteuning = 'aanvullend') AS aanvullend_bits,
-               bit_or(bit) FILTER (ondersteuning = 'basis' AND maatschappelijk_initiatief IS NOT NULL) AS mi_bits,
+               bit_or(bit) FILTER ({MI_BASIS}) AS mi_bits,
                -- struct order = the tie rule: latest startdatum, then highest geboortejaar
                max({{'startdatum': startdatum, 'geboortejaar': geboortejaar}}).geboortejaar AS geboortejaar
         FROM current_trajectories JOIN {_area_bits()} USING (gebied)
-        WHERE startdatum <= peildatum AND (einddatum IS NULL OR einddatum >= peildatum) {only}
+        WHERE {ACTIVE} {only}
         GROUP BY peildatum, client_id
     )
     SELECT peildatum, client_id, areas.gebied,
@@ -75,70 +68,24 @@ def client_facts_sql(only_peildatum: str | None = None) -> str:
            coalesce((aanvullend_bits & areas.bit) <> 0, false) AS has_aanvullend,
            coalesce((mi_bits & areas.bit) <> 0, false) AS has_mi_basis,
            geboortejaar,
-           year(peildatum) - geboortejaar AS age
+           {age_at('peildatum')} AS age
     FROM clients JOIN {_area_bits()} ON (area_bits & areas.bit) <> 0
     """
 
 
+def _facts(source: str) -> str:
+    """The catalogue's stored measures of a source, as SELECT items over its facts."""
+    return ", ".join(f"{m.fact} AS {m.column}" for m in catalogue.measures_of(source) if m.fact)
+
+
 def cells_sql(only_peildatum: str | None = None) -> str:
-    """SELECT of the provider count cells: per (peildatum, gebied incl. 'stad', age_group) the
-    counts every provider figure needs. Materialised as `fact_cells`; see refresh_facts."""
+    """SELECT of the provider cells: per (peildatum, gebied incl. 'stad', age_group) every
+    provider measure of the catalogue with a fact. Materialised as `fact_cells`."""
     return f"""
-    SELECT peildatum, gebied, {_age_group_case('age')} AS age_group,
-           count(*) AS users,
-           count(*) FILTER (has_basis AND NOT has_aanvullend) AS basis_only,
-           count(*) FILTER (has_basis AND has_aanvullend) AS mixed,
-           count(*) FILTER (has_basis) AS with_basis,
-           count(*) FILTER (has_mi_basis) AS with_mi
+    SELECT peildatum, gebied, {age_group_case('age')} AS age_group, {_facts(KIND_PROVIDER)}
     FROM ({client_facts_sql(only_peildatum)})
     GROUP BY ALL
     """
-
-
-def _provider_rows_sql(cells: str) -> str:
-    """users, share_*, age_group:* and spread_basis rows for every provider quarter x area,
-    from `cells` (a relation with the columns of cells_sql)."""
-    return f"""
-    cells AS (SELECT * FROM {cells}),
-    totals AS (  -- every area gets a row in every provider quarter, also without users
-        SELECT peildatum, gebied,
-               coalesce(sum(users), 0)::BIGINT AS users,
-               coalesce(sum(basis_only), 0)::BIGINT AS basis_only,
-               coalesce(sum(mixed), 0)::BIGINT AS mixed,
-               coalesce(sum(with_basis), 0)::BIGINT AS with_basis,
-               coalesce(sum(with_mi), 0)::BIGINT AS with_mi
-        FROM (SELECT DISTINCT peildatum FROM current_uploads WHERE kind = '{KIND_PROVIDER}')
-        CROSS JOIN {_values('gebied', AREA_ORDER)}
-        LEFT JOIN cells USING (peildatum, gebied)
-        GROUP BY peildatum, gebied
-    ),
-    share_rows AS (
-        SELECT peildatum, gebied, unnest([
-            {{'metric': 'users', 'numerator': users, 'denominator': NULL, 'value': users}},
-            {{'metric': 'share_basis', 'numerator': basis_only, 'denominator': users,
-              'value': basis_only / nullif(users, 0)}},
-            {{'metric': 'share_mixed', 'numerator': mixed, 'denominator': users,
-              'value': mixed / nullif(users, 0)}},
-            {{'metric': 'share_mi', 'numerator': with_mi, 'denominator': with_basis,
-              'value': with_mi / nullif(with_basis, 0)}}
-        ], recursive := true)
-        FROM totals
-    ),
-    age_rows AS (
-        SELECT peildatum, gebied, 'age_group:' || age_group AS metric,
-               coalesce(cells.users, 0) AS numerator, totals.users AS denominator,
-               numerator / nullif(denominator, 0) AS value
-        FROM totals
-        CROSS JOIN {_values('age_group', [label for label, _, _ in AGE_GROUPS])}
-        LEFT JOIN cells USING (peildatum, gebied, age_group)
-    ),
-    spread_rows AS (  -- city only: how far apart the areas' share_basis lie
-        SELECT peildatum, '{CITY}' AS gebied, 'spread_basis' AS metric, NULL AS numerator, NULL AS denominator,
-               CASE WHEN count(value) >= 2 THEN max(value) - min(value) END AS value
-        FROM share_rows
-        WHERE metric = 'share_basis' AND gebied <> '{CITY}'
-        GROUP BY peildatum
-    )"""
 
 
 def registration_facts_sql(registrations: str = "current_registrations", starts: str | None = None) -> str:
@@ -150,14 +97,11 @@ def registration_facts_sql(registrations: str = "current_registrations", starts:
     extracts (trajectories recur in every quarter's extract: each start once). Materialised
     as `fact_registrations`; see refresh_facts.
     """
-    low, high = YOUTH_AGES
     starts = starts or "(SELECT DISTINCT client_id, startdatum FROM current_trajectories)"
     return f"""
     SELECT r.peildatum, r.upload_id, r.row_no, r.client_id, r.gebied, r.aanmelddatum,
-           r.doelgroep = 'psychisch' AND year(r.aanmelddatum) - r.geboortejaar BETWEEN {low} AND {high}
-               AS youth_mh,
-           -- referred to a provider: a trajectory should follow
-           r.toeleiding IN ('basis', 'aanvullend') AS referred,
+           {YOUTH_MH} AS youth_mh,
+           {REFERRED} AS referred,
            (s.startdatum - r.aanmelddatum)::INTEGER AS wait_days
     FROM {registrations} r
     ASOF LEFT JOIN {starts} s ON s.client_id = r.client_id AND s.startdatum >= r.aanmelddatum
@@ -165,70 +109,73 @@ def registration_facts_sql(registrations: str = "current_registrations", starts:
 
 
 def wij_cells_sql(registration_facts: str, where: str = "") -> str:
-    """SELECT of the WIJ cells: per (peildatum, gebied incl. 'stad') the counts and waiting
-    times of the WIJ figures, from a relation with the columns of registration_facts_sql.
+    """SELECT of the WIJ cells: per (peildatum, gebied incl. 'stad') every WIJ measure of the
+    catalogue with a fact, from a relation with the columns of registration_facts_sql.
     Materialised as `fact_wij`."""
     return f"""
-    SELECT peildatum, CASE WHEN grouping(gebied) = 1 THEN '{CITY}' ELSE gebied END AS gebied,
-           count(*) AS registrations,
-           count(*) FILTER (youth_mh) AS youth_mh,
-           count(*) FILTER (referred) AS referred,
-           count(wait_days) FILTER (referred) AS started,
-           quantile_cont(wait_days, 0.5) FILTER (referred) AS wait_median,
-           quantile_cont(wait_days, 0.8) FILTER (referred) AS wait_p80
+    SELECT peildatum, CASE WHEN grouping(gebied) = 1 THEN '{CITY}' ELSE gebied END AS gebied, {_facts(KIND_WIJ)}
     FROM {registration_facts}
     {where}
     GROUP BY GROUPING SETS ((peildatum, gebied), (peildatum))
     """
 
 
-def _wij_rows_sql(wij_cells: str) -> str:
-    """youth_mh_inflow* and wait_* rows for every WIJ quarter x area, from `wij_cells`
-    (a relation with the columns of wij_cells_sql)."""
+def _rows_sql(source: str, cells: str) -> str:
+    """SELECT of the rows of every figure of `source` (spreads aside) for every quarter of
+    that source and every area, also one without cells: `cells` has the columns of
+    cells_sql or wij_cells_sql."""
+    totals = ", ".join(f"{m.total_sql()} AS {m.column}" for m in catalogue.measures_of(source))
+    rows = ",\n            ".join(
+        f"{{'metric': '{f.id}', 'numerator': {_measure_sql(f.numerator)}, "
+        f"'denominator': {_measure_sql(f.denominator)}, 'value': {catalogue.value_sql(f)}}}"
+        for f in catalogue.FIGURES if f.kind != catalogue.SPREAD and catalogue.source_of(f) == source
+    )
     return f"""
-    wij_cells AS (SELECT * FROM {wij_cells}),
-    wij_totals AS (  -- every area gets a row in every WIJ quarter
-        SELECT peildatum, gebied,
-               coalesce(registrations, 0) AS registrations, coalesce(youth_mh, 0) AS youth_mh,
-               coalesce(referred, 0) AS referred, coalesce(started, 0) AS started, wait_median, wait_p80
-        FROM (SELECT DISTINCT peildatum FROM current_uploads WHERE kind = '{KIND_WIJ}')
-        CROSS JOIN {_values('gebied', AREA_ORDER)}
-        LEFT JOIN wij_cells USING (peildatum, gebied)
-    ),
-    wij_rows AS (
-        SELECT peildatum, gebied, unnest([
-            {{'metric': 'youth_mh_inflow', 'numerator': youth_mh, 'denominator': NULL, 'value': youth_mh}},
-            {{'metric': 'youth_mh_inflow_share', 'numerator': youth_mh, 'denominator': registrations,
-              'value': youth_mh / nullif(registrations, 0)}},
-            {{'metric': 'wait_open', 'numerator': referred - started, 'denominator': referred,
-              'value': (referred - started) / nullif(referred, 0)}},
-            {{'metric': 'wait_days_median', 'numerator': started, 'denominator': NULL, 'value': wait_median}},
-            {{'metric': 'wait_days_p80', 'numerator': started, 'denominator': NULL, 'value': wait_p80}}
+    SELECT peildatum, gebied, unnest([
+            {rows}
         ], recursive := true)
-        FROM wij_totals
+    FROM (
+        SELECT peildatum, gebied, {totals}
+        FROM (SELECT DISTINCT peildatum FROM current_uploads WHERE kind = '{source}')
+        CROSS JOIN {_values('gebied', AREA_ORDER)}
+        LEFT JOIN {cells} USING (peildatum, gebied)
+        GROUP BY peildatum, gebied
     )"""
+
+
+def _measure_sql(name: str | None) -> str:
+    return "NULL" if name is None else catalogue.measure(name).column
+
+
+def _spread_sql(f: catalogue.Figure) -> str:
+    """City only: how far apart the areas' values of another figure lie in a quarter."""
+    return f"""
+    SELECT peildatum, '{CITY}' AS gebied, '{f.id}' AS metric, NULL AS numerator, NULL AS denominator,
+           CASE WHEN count(value) >= 2 THEN max(value) - min(value) END AS value
+    FROM figure_rows
+    WHERE metric = '{f.of}' AND gebied <> '{CITY}'
+    GROUP BY peildatum"""
 
 
 def export_sql(materialised: bool = False) -> str:
     """The whole export (without targets) as one query: from the materialised cells
     (`fact_cells`, `fact_wij`), or computed from scratch over the current deliveries."""
     if materialised:
-        cells, wij_cells = "fact_cells", "fact_wij"
+        cells = {KIND_PROVIDER: "fact_cells", KIND_WIJ: "fact_wij"}
     else:
-        cells, wij_cells = f"({cells_sql()})", f"({wij_cells_sql(f'({registration_facts_sql()})')})"
+        cells = {KIND_PROVIDER: f"({cells_sql()})", KIND_WIJ: f"({wij_cells_sql(f'({registration_facts_sql()})')})"}
+    figure_rows = "\n    UNION ALL BY NAME\n".join(_rows_sql(source, table) for source, table in cells.items())
+    spreads = [f for f in catalogue.FIGURES if f.kind == catalogue.SPREAD]
     return f"""
-    WITH {_provider_rows_sql(cells)},
-    {_wij_rows_sql(wij_cells)},
+    WITH figure_rows AS ({figure_rows}),
     all_rows AS (
-        SELECT metric, gebied, peildatum, numerator, denominator, value FROM share_rows
-        UNION ALL BY NAME SELECT * FROM age_rows
-        UNION ALL BY NAME SELECT * FROM spread_rows
-        UNION ALL BY NAME SELECT * FROM wij_rows
+        SELECT metric, gebied, peildatum, numerator, denominator, value FROM figure_rows
+        {''.join(f"UNION ALL BY NAME {_spread_sql(f)}" for f in spreads)}
     )
     SELECT metric, gebied, peildatum, numerator::BIGINT AS numerator, denominator::BIGINT AS denominator,
            value::DOUBLE AS value
     FROM all_rows
-    JOIN {_values('metric', METRIC_ORDER)} USING (metric)
+    JOIN {_values('metric', catalogue.ids())} USING (metric)
     JOIN {_values('gebied', AREA_ORDER)} USING (gebied)
     ORDER BY peildatum, metric_rank, gebied_rank
     """
@@ -238,7 +185,7 @@ def export_frame(con, *, materialised: bool | None = None) -> pd.DataFrame:
     """The machine-readable export of metrics.md: one row per (metric, gebied, peildatum).
 
     Columns EXPORT_COLUMNS; peildatum as datetime.date, numerator/denominator Int64,
-    value/target float64 (NaN where empty). Sorted by peildatum, METRIC_ORDER, AREA_ORDER.
+    value/target float64 (NaN where empty). Sorted by peildatum, the catalogue order, AREA_ORDER.
     Reads the materialised cells when they are up to date (facts_fresh), else computes
     every figure from the current deliveries; `materialised` forces one or the other.
     """
@@ -393,6 +340,7 @@ def export_csv(frame: pd.DataFrame, notice: str | None = None) -> str:
         out.write(f"# {notice}\n")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
+    counts = catalogue.ids_of(catalogue.COUNT)
     for row in frame[EXPORT_COLUMNS].itertuples(index=False):
         writer.writerow([
             row.metric,
@@ -400,7 +348,7 @@ def export_csv(frame: pd.DataFrame, notice: str | None = None) -> str:
             row.peildatum.isoformat(),
             _whole(row.numerator),
             _whole(row.denominator),
-            _whole(row.value) if row.metric in COUNT_METRICS else _decimal(row.value),
+            _whole(row.value) if row.metric in counts else _decimal(row.value),
             _decimal(row.target),
         ])
     return out.getvalue()

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import fmt, privacy, quarters, targets
-from .definitions import COUNT_METRICS, DAYS_METRICS, METRICS
+from . import catalogue, fmt, privacy, quarters, targets
 from .vocab import AREAS, CITY, CITY_LABEL
 
 NO_PREVIOUS = "geen vorig kwartaal"
@@ -28,7 +27,12 @@ def area_label(gebied: str) -> str:
 
 
 def metric_label(metric: str) -> str:
-    return METRICS[metric][0]
+    return catalogue.figure(metric).name
+
+
+def short_label(metric: str) -> str:
+    """The figure's label in charts and tables ('Alleen basis', 'Mediaan')."""
+    return catalogue.figure(metric).short
 
 
 def number(cell) -> float | None:
@@ -40,9 +44,10 @@ def number(cell) -> float | None:
 
 def text(cell, metric: str) -> str:
     """The cell in Dutch: 12,5 % for a share, 1.234 for a count, 12 dagen; a protected cell as shown."""
-    if metric in COUNT_METRICS:
+    kind = catalogue.figure(metric).kind
+    if kind == catalogue.COUNT:
         return privacy.display_count(cell)
-    if metric in DAYS_METRICS:
+    if kind == catalogue.DAYS:
         value = number(cell)
         if value is None:
             return privacy.display_count(cell)
@@ -56,9 +61,10 @@ def count_text(cell) -> str:
 
 def change_text(metric: str, delta: float) -> str:
     """A change in Dutch: shares in procentpunt, counts and days with a sign."""
-    if metric in COUNT_METRICS or metric in DAYS_METRICS:
+    kind = catalogue.figure(metric).kind
+    if kind in (catalogue.COUNT, catalogue.DAYS):
         sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
-        unit = " dagen" if metric in DAYS_METRICS else ""
+        unit = " dagen" if kind == catalogue.DAYS else ""
         return f"{sign}{fmt.number(abs(delta), 0 if delta == int(delta) else 1)}{unit}"
     return fmt.points(delta)
 

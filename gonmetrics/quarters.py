@@ -24,7 +24,7 @@ def end(number: int) -> dt.date:
 
 def start(day: dt.date) -> dt.date:
     """The first day of the quarter that `day` falls in."""
-    return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return dt.date(day.year, 3 * of_year(day) - 2, 1)
 
 
 def of_year(day: dt.date) -> int:

@@ -12,8 +12,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .definitions import FRACTION_METRICS
-from . import quarters
+from . import catalogue, quarters
 from .errors import InvalidTargets
 
 ON_TRACK = "op koers"
@@ -90,12 +89,12 @@ def _validated(frame: pd.DataFrame) -> list[tuple[str, dt.date, float]]:
         raise InvalidTargets(f"De streefwaarden missen de kolom(men): {', '.join(missing)}.")
     if frame.empty:  # Store() would silently seed the defaults again into an empty table
         raise InvalidTargets("Een lege tabel met streefwaarden kan niet worden opgeslagen.")
-    problems, rows, seen = [], [], set()
+    problems, rows, seen, allowed = [], [], set(), catalogue.with_target()
     for line, (metric, peildatum, minimum) in enumerate(
         frame[["metric", "peildatum", "minimum"]].itertuples(index=False), start=1
     ):
         where = f"regel {line}"
-        if metric not in FRACTION_METRICS:
+        if metric not in allowed:
             problems.append(f"{where}: '{metric}' is geen cijfer waarvoor een streefwaarde kan gelden")
         day = _parse_date(peildatum)
         if day is None or not quarters.is_end(day):

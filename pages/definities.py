@@ -4,7 +4,7 @@ sources and their delivery status, small-number protection, accessibility, conta
 import streamlit as st
 
 from gonmetrics import desk, privacy
-from gonmetrics.definitions import DELIVERY_TEXT, GENERAL_TEXT, METRICS, OUTLOOK_TEXT, TARGETS_TEXT
+from gonmetrics.definitions import DELIVERY_TEXT, GENERAL_TEXT, OUTLOOK_TEXT, TARGETS_TEXT, figure_texts
 from pages import _ui
 
 _ui.guard("definities")
@@ -15,7 +15,7 @@ st.write("Wat elk cijfer in de GON monitor betekent, waar de gegevens vandaan ko
 with _ui.friendly_errors():
     st.header("De cijfers")
     st.write(GENERAL_TEXT)
-    for metric, (name, definition) in METRICS.items():
+    for metric, (name, definition) in figure_texts().items():
         st.subheader(name)
         st.caption(f"Code in de export: `{metric}`")
         st.write(definition)

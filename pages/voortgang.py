@@ -4,8 +4,7 @@ here for every role, so whatever is shown or downloaded may be shared."""
 
 import streamlit as st
 
-from gonmetrics import charts, databases, fmt, narrative, report_html
-from gonmetrics.definitions import METRICS
+from gonmetrics import catalogue, charts, databases, fmt, narrative, report_html
 from gonmetrics.metrics import outlook
 from gonmetrics.privacy import EXPLANATION_NL
 from gonmetrics.vocab import CITY
@@ -24,7 +23,7 @@ with _ui.friendly_errors():
     quarter = fmt.quarter(peildatum)
     points = _ui.target_points()
     provisional = _ui.provisional_notice(peildatum)
-    goals = [m for m in METRICS if m in set(points["metric"])]  # every metric the targets table names
+    goals = [m for m in catalogue.ids() if m in set(points["metric"])]  # every metric the targets table names
 
     st.header(f"In het kort, {quarter}")
     sentences = narrative.progress_sentences(figs, peildatum, points)

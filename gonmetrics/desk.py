@@ -9,7 +9,6 @@ st.dataframe, which never interprets a cell as Markdown or HTML.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 import pandas as pd
@@ -212,14 +211,6 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
 def markdown_literal(text: str) -> str:
     """Text that Streamlit's Markdown shows exactly as written (for messages that quote input)."""
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-
-
-DEFAULT_CONTACT = "Vragen of fouten gezien? Mail de afdeling Onderzoek & Statistiek: onderzoek@groningen.nl"
-
-
-def contact_line() -> str:
-    """Who to ask; configurable per deployment with GONMETRICS_CONTACT."""
-    return os.environ.get("GONMETRICS_CONTACT", "").strip() or DEFAULT_CONTACT
 
 
 ACCESSIBILITY_NL = (

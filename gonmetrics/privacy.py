@@ -35,19 +35,15 @@ The rules, in plain words (threshold T, default 10, setting GONMETRICS_MIN_COUNT
 from __future__ import annotations
 
 import math
-import os
 import re
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from . import catalogue, fmt
-from .errors import GonError
+from . import catalogue, fmt, settings
 from .vocab import AREAS, CITY
 
-DEFAULT_THRESHOLD = 10
-THRESHOLD_ENV = "GONMETRICS_MIN_COUNT"
 SECONDARY = "x"  # a count hidden so that a small count cannot be worked out
 HIDDEN = ""  # a share or waiting time that is not shown
 _PRIMARY = re.compile(r"< \d+")
@@ -119,26 +115,7 @@ class Relation(NamedTuple):
         return (self.total, *self.parts)
 
 
-# --- the setting --------------------------------------------------------------------
-
-
-def threshold_setting() -> int:
-    """The smallest count that is shown: GONMETRICS_MIN_COUNT when set, else 10."""
-    raw = os.environ.get(THRESHOLD_ENV, "").strip()
-    return _checked(raw) if raw else DEFAULT_THRESHOLD
-
-
-def _checked(threshold) -> int:
-    try:
-        value = int(str(threshold).strip())
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise GonError(
-            f"De grens voor kleine aantallen ({THRESHOLD_ENV}) moet een heel getal van 1 of meer zijn, "
-            f"niet '{threshold}'."
-        )
-    return value
+# --- texts -------------------------------------------------------------------------
 
 
 def primary_mark(threshold: int) -> str:
@@ -148,7 +125,7 @@ def primary_mark(threshold: int) -> str:
 
 def explanation_nl(threshold: int | None = None) -> str:
     """The rules in Dutch, for council members (Definities page, reports)."""
-    t = threshold_setting() if threshold is None else _checked(threshold)
+    t = settings.min_count() if threshold is None else settings.checked_min_count(threshold)
     return (
         "Niemand mag uit de cijfers een persoon kunnen herkennen. Daarom beschermt de monitor kleine aantallen "
         "op de pagina's voor de raad, in de tooltips, in de downloads en in de export voor publicatie. "
@@ -202,7 +179,7 @@ def protect(frame: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
     that no small count can be worked out) or '' (a share or waiting time not shown).
     Sums whose cells are not all in the frame are not checked: protect the whole table.
     """
-    t = threshold_setting() if threshold is None else _checked(threshold)
+    t = settings.min_count() if threshold is None else settings.checked_min_count(threshold)
     cells = _count_cells(frame)
     counts = dict(zip(cells["key"], cells["count"]))
     primary = set(cells.loc[(cells["count"] > 0) & (cells["count"] < t), "key"])

@@ -3,7 +3,7 @@ sources and their delivery status, small-number protection, accessibility, conta
 
 import streamlit as st
 
-from gonmetrics import desk, privacy
+from gonmetrics import desk, privacy, settings
 from gonmetrics.definitions import DELIVERY_TEXT, GENERAL_TEXT, OUTLOOK_TEXT, TARGETS_TEXT, figure_texts
 from pages import _ui
 
@@ -46,8 +46,8 @@ with _ui.friendly_errors():
 
     st.header("Kleine aantallen")
     st.write(privacy.EXPLANATION_NL)
-    st.caption(f"De grens staat nu op {privacy.threshold_setting()}. De beheerder stelt die in met "
-               f"`{privacy.THRESHOLD_ENV}` (standaard {privacy.DEFAULT_THRESHOLD}).")
+    st.caption(f"De grens staat nu op {settings.min_count()}. De beheerder stelt die in met "
+               f"`{settings.MIN_COUNT_ENV}` (standaard {settings.DEFAULT_MIN_COUNT}).")
 
     st.header("Toegankelijkheid")
     st.write(desk.ACCESSIBILITY_NL)
@@ -55,4 +55,4 @@ with _ui.friendly_errors():
     st.markdown("\n".join(f"- {issue}" for issue in desk.known_accessibility_issues()))
 
     st.header("Contact")
-    st.write(desk.contact_line())
+    st.write(settings.contact())

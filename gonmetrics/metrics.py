@@ -88,34 +88,28 @@ def cells_sql(only_peildatum: str | None = None) -> str:
     """
 
 
-def registration_facts_sql(registrations: str = "current_registrations", starts: str | None = None) -> str:
-    """SELECT of one row per registration of `registrations` (columns of current_registrations):
-    what the WIJ figures need of it, with wait_days = the first start on or after the
-    registration, with any provider, in any area, of the client (NULL when there is none).
-
-    `starts` (client_id, startdatum): by default every distinct start in the current provider
-    extracts (trajectories recur in every quarter's extract: each start once). Materialised
-    as `fact_registrations`; see refresh_facts.
-    """
-    starts = starts or "(SELECT DISTINCT client_id, startdatum FROM current_trajectories)"
+def registration_facts_sql() -> str:
+    """SELECT of one row per registration of the current WIJ extracts: what the WIJ measures
+    need of it, with wait_days = the days to the first start on or after the registration,
+    with any provider, in any area, of the client (NULL when there is none). Each distinct
+    start counts once: trajectories recur in every quarter's extract."""
     return f"""
-    SELECT r.peildatum, r.upload_id, r.row_no, r.client_id, r.gebied, r.aanmelddatum,
+    SELECT r.peildatum, r.gebied,
            {YOUTH_MH} AS youth_mh,
            {REFERRED} AS referred,
            (s.startdatum - r.aanmelddatum)::INTEGER AS wait_days
-    FROM {registrations} r
-    ASOF LEFT JOIN {starts} s ON s.client_id = r.client_id AND s.startdatum >= r.aanmelddatum
+    FROM current_registrations r
+    ASOF LEFT JOIN (SELECT DISTINCT client_id, startdatum FROM current_trajectories) s
+        ON s.client_id = r.client_id AND s.startdatum >= r.aanmelddatum
     """
 
 
-def wij_cells_sql(registration_facts: str, where: str = "") -> str:
+def wij_cells_sql() -> str:
     """SELECT of the WIJ cells: per (peildatum, gebied incl. 'stad') every WIJ measure of the
-    catalogue with a fact, from a relation with the columns of registration_facts_sql.
-    Materialised as `fact_wij`."""
+    catalogue with a fact, over registration_facts_sql. Materialised as `fact_wij`."""
     return f"""
     SELECT peildatum, CASE WHEN grouping(gebied) = 1 THEN '{CITY}' ELSE gebied END AS gebied, {_facts(KIND_WIJ)}
-    FROM {registration_facts}
-    {where}
+    FROM ({registration_facts_sql()})
     GROUP BY GROUPING SETS ((peildatum, gebied), (peildatum))
     """
 
@@ -163,7 +157,7 @@ def export_sql(materialised: bool = False) -> str:
     if materialised:
         cells = {KIND_PROVIDER: "fact_cells", KIND_WIJ: "fact_wij"}
     else:
-        cells = {KIND_PROVIDER: f"({cells_sql()})", KIND_WIJ: f"({wij_cells_sql(f'({registration_facts_sql()})')})"}
+        cells = {KIND_PROVIDER: f"({cells_sql()})", KIND_WIJ: f"({wij_cells_sql()})"}
     figure_rows = "\n    UNION ALL BY NAME\n".join(_rows_sql(source, table) for source, table in cells.items())
     spreads = [f for f in catalogue.FIGURES if f.kind == catalogue.SPREAD]
     return f"""
@@ -200,18 +194,24 @@ def export_frame(con, *, materialised: bool | None = None) -> pd.DataFrame:
 
 # --- materialised facts -------------------------------------------------------------
 #
-# The export reads three small tables instead of every current trajectory (schema.sql):
-#   fact_cells          cells_sql() per provider quarter: the provider figures' counts
-#   fact_registrations  registration_facts_sql() per current WIJ registration (with its wait)
-#   fact_wij            wij_cells_sql() over fact_registrations per WIJ quarter
+# The export reads two small tables instead of every current trajectory and registration:
+#   fact_cells  cells_sql(): per provider quarter, area and age group the stored provider measures
+#   fact_wij    wij_cells_sql(): per WIJ quarter and area the stored WIJ measures
+# Their columns follow the catalogue: refresh_all_facts (re)creates them from its SELECTs.
 # Store._make_current calls refresh_facts in the transaction that changes a delivery slot:
-# the affected quarter's cells are recomputed, and the waits move with the starts that the
-# changed extract added or removed. fact_state.sources records which uploads were current
-# when the facts were last brought up to date; export_frame uses the facts only while that
-# still matches current_uploads (anything that writes the tables directly, such as a test
-# helper, falls back to the computation from scratch, or calls refresh_all_facts).
+# a provider extract's quarter of fact_cells is recomputed, and fact_wij whole (a provider
+# extract moves waits in any WIJ quarter; about 0.06 s at city scale). fact_state.sources
+# records which uploads were current when the facts were last brought up to date;
+# export_frame uses the facts only while that still matches current_uploads and the tables
+# still have the catalogue's columns (anything that writes the tables directly, such as a
+# test helper, falls back to the computation from scratch, or calls refresh_all_facts).
 
 _SOURCES = "sources"
+
+
+def _fact_tables() -> dict[str, str]:
+    """fact table -> the SELECT that fills it from the current deliveries."""
+    return {"fact_cells": cells_sql(), "fact_wij": wij_cells_sql()}
 
 
 def _current_ids(con) -> list[int]:
@@ -231,32 +231,39 @@ def _record_sources(con, ids) -> None:
     con.execute("INSERT OR REPLACE INTO fact_state VALUES (?, ?)", [_SOURCES, _ids_text(ids)])
 
 
+def _columns(con, relation: str) -> list[str]:
+    return [row[0] for row in con.execute(f"DESCRIBE {relation}").fetchall()]
+
+
+def _tables_match(con) -> bool:
+    """Whether every fact table exists with the columns the catalogue gives it now."""
+    present = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+    return all(table in present and _columns(con, table) == _columns(con, f"({select})")
+               for table, select in _fact_tables().items())
+
+
 def facts_fresh(con) -> bool:
     """Whether the materialised facts belong to the deliveries that are current now."""
-    return _recorded_sources(con) == _ids_text(_current_ids(con))
+    return _recorded_sources(con) == _ids_text(_current_ids(con)) and _tables_match(con)
 
 
 def refresh_all_facts(con) -> None:
     """Recompute every materialised fact from the current deliveries (e.g. after a rebuild).
     Run it inside the caller's transaction."""
-    con.execute("DELETE FROM fact_cells")
-    con.execute(f"INSERT INTO fact_cells BY NAME {cells_sql()}")
-    con.execute("DELETE FROM fact_registrations")
-    con.execute(f"INSERT INTO fact_registrations BY NAME {registration_facts_sql()}")
-    con.execute("DELETE FROM fact_wij")
-    con.execute(f"INSERT INTO fact_wij BY NAME {wij_cells_sql('fact_registrations')}")
+    for table, select in _fact_tables().items():
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {select}")
     _record_sources(con, _current_ids(con))
 
 
 def refresh_facts(con, upload_id: int, previous: int | None) -> None:
     """Bring the facts up to date after `upload_id` became the current upload of its slot,
-    replacing `previous` (None: the slot was empty). Only the quarter of the slot is
-    recomputed, plus the waits (and WIJ quarters) that the changed starts touch. Run it
-    inside the transaction that changed current_uploads; when the facts were not up to date
-    before this change, everything is recomputed instead."""
+    replacing `previous` (None: the slot was empty): a provider extract's quarter of the
+    provider cells, and the WIJ cells whole. Run it inside the transaction that changed
+    current_uploads; when the facts were not up to date before this change, everything is
+    recomputed instead."""
     now = _current_ids(con)
     before = [i for i in now if i != upload_id] + ([previous] if previous is not None else [])
-    if (_recorded_sources(con) or "") != _ids_text(before):  # a new database: empty facts, up to date
+    if (_recorded_sources(con) or "") != _ids_text(before) or not _tables_match(con):
         refresh_all_facts(con)
         return
     if previous == upload_id:
@@ -265,69 +272,8 @@ def refresh_facts(con, upload_id: int, previous: int | None) -> None:
     if kind == KIND_PROVIDER:
         con.execute("DELETE FROM fact_cells WHERE peildatum = ?", [peildatum])
         con.execute(f"INSERT INTO fact_cells BY NAME {cells_sql('$peildatum')}", {"peildatum": peildatum})
-        touched = _update_waits(con, upload_id, previous)
-    else:
-        con.execute("DELETE FROM fact_registrations WHERE peildatum = ?", [peildatum])
-        # only this extract's clients, and only starts on or after its first registration
-        starts = """(SELECT DISTINCT client_id, startdatum FROM current_trajectories
-                     WHERE startdatum >= (SELECT min(aanmelddatum) FROM registrations WHERE upload_id = $upload)
-                       AND client_id IN (SELECT client_id FROM registrations WHERE upload_id = $upload))"""
-        registrations = "(SELECT * FROM current_registrations WHERE upload_id = $upload)"
-        con.execute(f"INSERT INTO fact_registrations BY NAME {registration_facts_sql(registrations, starts)}",
-                    {"upload": upload_id})
-        touched = [peildatum]
-    for day in touched:
-        con.execute("DELETE FROM fact_wij WHERE peildatum = ?", [day])
-        con.execute(f"INSERT INTO fact_wij BY NAME {wij_cells_sql('fact_registrations', 'WHERE peildatum = $p')}",
-                    {"p": day})
+    con.execute(f"CREATE OR REPLACE TABLE fact_wij AS {wij_cells_sql()}")
     _record_sources(con, now)
-
-
-def _update_waits(con, upload_id: int, previous: int | None) -> list:
-    """A provider extract replaced `previous` by `upload_id`: move every registration's wait
-    to the starts as they are now; returns the WIJ quarters whose registrations changed."""
-    if con.execute("SELECT count(*) FROM (SELECT 1 FROM fact_registrations LIMIT 1)").fetchone()[0] == 0:
-        return []
-    pairs = "SELECT DISTINCT client_id, startdatum FROM trajectories WHERE upload_id = {}"
-    new, old = pairs.format(int(upload_id)), pairs.format(int(previous)) if previous is not None else None
-    added = f"({new} EXCEPT {old})" if old else f"({new})"
-    # a new start can only shorten a wait (or give one where there was none)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE wait_changes AS
-        SELECT f.upload_id, f.row_no, f.peildatum, min(a.startdatum) - f.aanmelddatum AS wait_days
-        FROM fact_registrations f JOIN {added} a ON a.client_id = f.client_id AND a.startdatum >= f.aanmelddatum
-        GROUP BY f.upload_id, f.row_no, f.peildatum, f.aanmelddatum, f.wait_days
-        HAVING f.wait_days IS NULL OR min(a.startdatum) - f.aanmelddatum < f.wait_days
-    """)
-    if old:
-        # a wait that ended at a start the new extract no longer has: look again (the start
-        # may be in another current extract, or a later one may now be the first)
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE wait_redo AS
-            SELECT f.upload_id, f.row_no, f.peildatum, f.client_id, f.aanmelddatum
-            FROM fact_registrations f
-            SEMI JOIN ({old} EXCEPT {new}) g ON g.client_id = f.client_id AND g.startdatum = f.aanmelddatum + f.wait_days
-            ANTI JOIN wait_changes c ON c.upload_id = f.upload_id AND c.row_no = f.row_no
-        """)
-        if con.execute("SELECT count(*) FROM (SELECT 1 FROM wait_redo LIMIT 1)").fetchone()[0]:
-            con.execute("""
-                INSERT INTO wait_changes
-                SELECT r.upload_id, r.row_no, r.peildatum, s.startdatum - r.aanmelddatum
-                FROM wait_redo r
-                ASOF LEFT JOIN (SELECT DISTINCT client_id, startdatum FROM current_trajectories
-                                WHERE startdatum >= (SELECT min(aanmelddatum) FROM wait_redo)
-                                  AND client_id IN (SELECT client_id FROM wait_redo)) s
-                    ON s.client_id = r.client_id AND s.startdatum >= r.aanmelddatum
-            """)
-        con.execute("DROP TABLE wait_redo")
-    touched = [row[0] for row in con.execute("SELECT DISTINCT peildatum FROM wait_changes ORDER BY 1").fetchall()]
-    if touched:
-        con.execute("""
-            UPDATE fact_registrations f SET wait_days = c.wait_days FROM wait_changes c
-            WHERE f.upload_id = c.upload_id AND f.row_no = c.row_no
-        """)
-    con.execute("DROP TABLE wait_changes")
-    return touched
 
 
 def export_csv(frame: pd.DataFrame, notice: str | None = None) -> str:

@@ -410,10 +410,23 @@ def test_outlook_falling_line_never_reaches_and_is_clipped():
 
 
 def test_outlook_needs_two_quarters():
+    # Q2 has a row but no value: one value is left, so there is no line - yet the latest
+    # quarter, the value it has and the year-end goals still come back.
     result = outlook(share_frame({Q1: 0.10, Q2: None}), "centrum", DEFAULT_POINTS)
+    assert result["latest"] == Q2 and result["basis"] == [(Q1, 0.10)]
     assert result["slope"] is None and result["projected"] is None
-    assert all(t["reached"] is None for t in result["targets"])
-    assert outlook(share_frame({Q1: 0.1}), "west", DEFAULT_POINTS)["latest"] is None
+    assert result["year_end"] == D(2027, 12, 31)
+    assert [(t["peildatum"], t["minimum"], t["reached"]) for t in result["targets"]] == [
+        (D(2027, 12, 31), 0.15, None), (D(2028, 12, 31), 0.30, None), (D(2029, 12, 31), 0.50, None),
+        (D(2030, 12, 31), 0.70, None)]
+    # with the second value the line exists: 0.10 -> 0.12, 0.02 per quarter
+    assert outlook(share_frame({Q1: 0.10, Q2: 0.12}), "centrum", DEFAULT_POINTS)["slope"] == pytest.approx(0.02)
+
+
+def test_outlook_of_an_area_without_rows_is_empty():
+    result = outlook(share_frame({Q1: 0.10, Q2: 0.12}), "west", DEFAULT_POINTS)  # the frame holds centrum only
+    assert result == {"gebied": "west", "latest": None, "basis": [], "slope": None, "year_end": None,
+                      "projected": None, "targets": []}
 
 
 def test_outlook_on_an_export(store):

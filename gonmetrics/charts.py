@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import fmt, targets
-from .quarters import ends as quarters_from_to, index as quarter_index
+from .quarters import ends as quarters_from_to
 from .narrative import OUTLOOK_LABEL, Figures, area_label, count_text, metric_label, number, short_label, text
 from .vocab import AGE_GROUPS, AREAS, CITY
 
@@ -98,9 +98,9 @@ def _table(rows, metric: str) -> pd.DataFrame:
     })
 
 
-def _target_line(fig: go.Figure, points, metric: str, quarters: list[dt.date]) -> None:
+def _target_line(fig: go.Figure, figs: Figures, metric: str, quarters: list[dt.date]) -> None:
     """The target in force per quarter (dashed, labelled) and the year-end goals on the axis."""
-    line = [(q, targets.target_for(points, metric, q)) for q in quarters]
+    line = [(q, figs.target_at(metric, q)) for q in quarters]
     if all(t is None for _, t in line):
         return
     fig.add_trace(go.Scatter(
@@ -108,7 +108,7 @@ def _target_line(fig: go.Figure, points, metric: str, quarters: list[dt.date]) -
         mode="lines", line=dict(color=TARGET_COLOUR, dash="dash", width=2), hovertemplate=HOVER,
         customdata=[[f"Streefwaarde {fmt.quarter(q)}: {fmt.percent(t)}" if t is not None else ""] for q, t in line],
     ))
-    goals = [(day, minimum) for day, minimum in targets.year_end_goals(points, metric) if day in quarters]
+    goals = [(day, minimum) for day, minimum in figs.year_end_goals(metric) if day in quarters]
     if goals:
         fig.add_trace(go.Scatter(
             x=[_tick(q) for q, _ in goals], y=[_pct(t) for _, t in goals], name="Doel eind van het jaar",
@@ -121,10 +121,7 @@ def _target_line(fig: go.Figure, points, metric: str, quarters: list[dt.date]) -
 
 def _outlook_line(fig: go.Figure, outlook: dict, colour: str) -> None:
     """metrics.outlook as a dotted line from the latest quarter to the year end."""
-    end = quarter_index(outlook["year_end"])
-    steps = quarters_from_to(outlook["latest"], outlook["year_end"])
-    levels = [min(1.0, max(0.0, outlook["projected"] - outlook["slope"] * (end - quarter_index(q))))
-              for q in steps]
+    steps, levels = zip(*outlook["line"])
     fig.add_trace(go.Scatter(
         x=[_tick(q) for q in steps], y=[_pct(v) for v in levels], name=f"Lijn doorgetrokken ({OUTLOOK_LABEL})",
         mode="lines", line=dict(color=colour, dash="dot", width=2), hovertemplate=HOVER,
@@ -147,10 +144,12 @@ def _span(figs: Figures, metric: str, gebied: str) -> tuple[list, str]:
                   f"naar {text(last.value, metric)} in {fmt.quarter(last.peildatum)}")
 
 
-def trend(figs: Figures, metric: str, gebied: str, points, outlook: dict | None = None) -> Chart:
-    """One share over time for one area, with its target line and (optionally) the outlook."""
+def trend(figs: Figures, metric: str, gebied: str, with_outlook: bool = False) -> Chart:
+    """One share over time for one area, with its target line and (optionally, for
+    share_basis) the outlook."""
     rows, span = _span(figs, metric, gebied)
-    if outlook and outlook.get("slope") is None:
+    outlook = figs.outlook(gebied) if with_outlook else None
+    if outlook and outlook["slope"] is None:
         outlook = None
     last = max([r.peildatum for r in rows] + ([outlook["year_end"]] if outlook else []), default=None)
     quarters = quarters_from_to(rows[0].peildatum, last) if rows else []
@@ -161,7 +160,7 @@ def trend(figs: Figures, metric: str, gebied: str, points, outlook: dict | None 
         marker=dict(symbol=AREA_SYMBOLS[gebied], size=9), hovertemplate=HOVER,
         customdata=[[_share_hover(r, metric, where)] for r in rows],
     ))
-    _target_line(fig, points, metric, quarters)
+    _target_line(fig, figs, metric, quarters)
     if outlook:
         _outlook_line(fig, outlook, AREA_COLOURS[gebied])
     summary = f"{metric_label(metric)} in {where}: {span}"
@@ -172,7 +171,7 @@ def trend(figs: Figures, metric: str, gebied: str, points, outlook: dict | None 
                  _table(rows, metric), f"{metric}_{gebied}")
 
 
-def areas_trend(figs: Figures, metric: str, points) -> Chart:
+def areas_trend(figs: Figures, metric: str) -> Chart:
     """One share over time for the four areas and the city, with the target line."""
     quarters = quarters_from_to(figs.quarters[0], figs.quarters[-1]) if figs.quarters else []
     fig = go.Figure()
@@ -187,7 +186,7 @@ def areas_trend(figs: Figures, metric: str, points) -> Chart:
             customdata=[[_share_hover(r, metric, where)] for r in rows],
         ))
         tables.append(_table(rows, metric).assign(Gebied=where))
-    _target_line(fig, points, metric, quarters)
+    _target_line(fig, figs, metric, quarters)
     latest = figs.quarters[-1] if figs.quarters else None
     summary = (f"{metric_label(metric)} per gebied en voor de stad, {fmt.quarter(quarters[0])} tot en met "
                f"{fmt.quarter(latest)}: {_ranking(figs, metric, latest)}." if latest else "Geen gegevens.")

@@ -322,15 +322,16 @@ def outlook(frame: pd.DataFrame, gebied: str, points) -> dict:
     none with fewer than two). Returns: gebied; latest (the frame's latest quarter);
     basis [(peildatum, value)] used; slope (per quarter) or None; year_end (the first
     31 December after `latest`) and projected (the line there, clipped to 0..1) or None;
-    targets: for every year-end point of share_basis in `points` (the targets table)
-    after `latest`, {peildatum, minimum, reached}, reached being the first quarter after
-    `latest` in which the line is at or above the minimum, or None if that does not
-    happen within OUTLOOK_HORIZON_QUARTERS after the last such point.
+    line [(peildatum, level)] from `latest` to year_end, each clipped to 0..1 (empty
+    without a line); targets: for every year-end goal of share_basis in `points` (the
+    targets table) after `latest`, {peildatum, minimum, reached}, reached being the first
+    quarter after `latest` in which the line is at or above the minimum, or None if that
+    does not happen within OUTLOOK_HORIZON_QUARTERS after the last such goal.
     """
     rows = frame[(frame["metric"] == "share_basis") & (frame["gebied"] == gebied)].sort_values("peildatum")
     if rows.empty:
         return {"gebied": gebied, "latest": None, "basis": [], "slope": None, "year_end": None,
-                "projected": None, "targets": []}
+                "projected": None, "line": [], "targets": []}
     latest = rows["peildatum"].iloc[-1]
     basis = list(rows.dropna(subset=["value"])[["peildatum", "value"]].itertuples(index=False, name=None))[-4:]
     line = _least_squares(basis)
@@ -343,7 +344,8 @@ def outlook(frame: pd.DataFrame, gebied: str, points) -> dict:
         "basis": basis,
         "slope": line[1] if line else None,
         "year_end": year_end,
-        "projected": min(1.0, max(0.0, _level(line, year_end))) if line else None,
+        "projected": _clipped(line, year_end) if line else None,
+        "line": [(day, _clipped(line, day)) for day in quarters.ends(latest, year_end)] if line else [],
         "targets": [
             {"peildatum": day, "minimum": minimum, "reached": _first_reach(line, latest, minimum, horizon)}
             for day, minimum in goals
@@ -365,6 +367,10 @@ def _least_squares(basis) -> tuple[float, float, float] | None:
 def _level(line, day: dt.date) -> float:
     mean_x, slope, mean_y = line
     return mean_y + slope * (quarters.index(day) - mean_x)
+
+
+def _clipped(line, day: dt.date) -> float:
+    return min(1.0, max(0.0, _level(line, day)))
 
 
 def _first_reach(line, latest: dt.date, minimum: float, horizon: int) -> dt.date | None:

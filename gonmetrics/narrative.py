@@ -15,11 +15,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import catalogue, fmt, privacy, quarters, targets
+from .metrics import outlook
 from .vocab import AREAS, CITY, CITY_LABEL
 
 NO_PREVIOUS = "geen vorig kwartaal"
 INCOMPLETE_PREVIOUS = "vorig kwartaal onvolledig"  # a delivery was missing: no fair comparison
 OUTLOOK_LABEL = "indicatie, geen voorspelling"
+NO_POINTS = pd.DataFrame({"metric": pd.Series(dtype=str), "peildatum": pd.Series(dtype=object),
+                          "minimum": pd.Series(dtype=float)})  # no targets table: no targets
 
 
 def area_label(gebied: str) -> str:
@@ -86,14 +89,18 @@ class KeyFigure:
 
 
 class Figures:
-    """The export table (possibly protected), indexed by (metric, gebied, peildatum)."""
+    """The export table (possibly protected), indexed by (metric, gebied, peildatum), with
+    what the pages show beside it: targets and year-end goals, status, the outlook."""
 
-    def __init__(self, frame: pd.DataFrame, incomplete: frozenset = frozenset(), tag=None):
+    def __init__(self, frame: pd.DataFrame, incomplete: frozenset = frozenset(), tag=None, points=NO_POINTS):
         """`incomplete`: quarters with a missing delivery (metrics.provisional_quarters);
-        `tag`: what identifies these figures for a cache (e.g. database, data version)."""
+        `tag`: what identifies these figures for a cache (e.g. database, data version);
+        `points`: the targets table (metric, peildatum, minimum)."""
         self.frame = frame
         self.incomplete = incomplete
         self.tag = tag
+        self.points = points
+        self._made: dict = {}
         self._rows, self._series = {}, defaultdict(list)
         for r in frame.sort_values("peildatum", kind="stable").itertuples(index=False):
             self._rows[(r.metric, r.gebied, r.peildatum)] = r
@@ -143,17 +150,44 @@ class Figures:
     def protected(self, metric: str, gebied: str, peildatum: dt.date) -> bool:
         return privacy.is_protected(self.cell(metric, gebied, peildatum))
 
+    # --- targets and outlook ---
+
+    def target_at(self, metric: str, peildatum: dt.date) -> float | None:
+        """The target in force in a quarter, also one without figures (a chart's target line)."""
+        return targets.target_for(self.points, metric, peildatum)
+
+    def year_end_goals(self, metric: str) -> list[tuple[dt.date, float]]:
+        return targets.year_end_goals(self.points, metric)
+
+    def year_end_goal(self, metric: str, peildatum: dt.date) -> tuple[dt.date, float] | None:
+        """The first year-end goal on or after `peildatum`."""
+        return next(((day, minimum) for day, minimum in self.year_end_goals(metric) if day >= peildatum), None)
+
+    def goals(self) -> list[str]:
+        """The metrics the targets table names, in the catalogue's order."""
+        named = set(self.points["metric"])
+        return [m for m in catalogue.ids() if m in named]
+
+    def steering(self) -> list[str]:
+        """The figures drawn as a line against their target: share_basis, share_mi."""
+        return [f.id for f in catalogue.FIGURES if f.chart == catalogue.LINE and f.target]
+
+    def outlook(self, gebied: str) -> dict:
+        """metrics.outlook of share_basis in an area, on what these figures show (a protected
+        value takes no part)."""
+        return self.made(("outlook", gebied), lambda: outlook(numeric(self.frame), gebied, self.points))
+
+    def made(self, key, make):
+        """make(), once for these figures: charts and outlooks live as long as the figures."""
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]
+
 
 def numeric(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with protected cells as empty numbers: what a calculation such as
     metrics.outlook may see of a protected table."""
     return frame.assign(value=frame["value"].map(number).astype("float64"))
-
-
-def year_end_goal(points, metric: str, peildatum: dt.date) -> tuple[dt.date, float] | None:
-    """The first year-end goal of the targets table on or after `peildatum`."""
-    return next(((day, minimum) for day, minimum in targets.year_end_goals(points, metric) if day >= peildatum),
-                None)
 
 
 # --- sentences ----------------------------------------------------------------
@@ -163,7 +197,7 @@ def status_words(status: str | None) -> str:
     return {targets.ON_TRACK: "op koers", targets.BEHIND: "achter op de streefwaarde"}.get(status, "")
 
 
-def basis_sentence(figs: Figures, gebied: str, peildatum: dt.date, points) -> str:
+def basis_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
     where = "In de stad als geheel" if gebied == CITY else f"In {area_label(gebied)}"
     users = figs.value("users", gebied, peildatum)
     if figs.protected("share_basis", gebied, peildatum) or figs.protected("users", gebied, peildatum):
@@ -173,7 +207,7 @@ def basis_sentence(figs: Figures, gebied: str, peildatum: dt.date, points) -> st
         return f"{where} waren er op {fmt.date(peildatum)} geen gebruikers."
     key = figs.key("share_basis", gebied, peildatum)
     sentence = f"{where} ontving op {fmt.date(peildatum)} {key.text} van de gebruikers alleen basisondersteuning"
-    goal = year_end_goal(points, "share_basis", peildatum)
+    goal = figs.year_end_goal("share_basis", peildatum)
     if goal and goal[0] == peildatum:  # at the year end the quarter's target is the year's goal
         sentence += f"; het doel voor eind {goal[0].year} is {fmt.percent(goal[1], 0)}"
         return sentence + (f", dus {status_words(key.status)}." if key.status else ".")
@@ -214,11 +248,11 @@ def _points(distance: float) -> str:
     return f"{fmt.number(distance * 100, 1)}{fmt.NBSP}procentpunt"
 
 
-def progress_sentences(figs: Figures, peildatum: dt.date, points) -> list[str]:
+def progress_sentences(figs: Figures, peildatum: dt.date) -> list[str]:
     """The Voortgang page in words: the city, each area, the initiatives and the spread."""
     sentences = []
     for gebied in (CITY, *AREAS):
-        sentences.append(basis_sentence(figs, gebied, peildatum, points))
+        sentences.append(basis_sentence(figs, gebied, peildatum))
         if mi := mi_sentence(figs, gebied, peildatum):
             sentences.append(mi)
     if spread := spread_sentence(figs, peildatum):

@@ -409,6 +409,15 @@ def test_outlook_falling_line_never_reaches_and_is_clipped():
     assert all(t["reached"] is None for t in result["targets"])
 
 
+def test_outlook_line_is_the_fitted_line_clipped_point_by_point():
+    frame = share_frame({Q1: 0.40, Q2: 0.30, Q3: 0.20, D(2027, 12, 31): 0.10})
+    line = outlook(frame, "centrum", DEFAULT_POINTS)["line"]
+    # from the latest quarter to the next year end: 0.10, then 0.00, -0.10, -0.20, -0.30 clipped to 0
+    assert [day for day, _ in line] == [D(2027, 12, 31), D(2028, 3, 31), D(2028, 6, 30), D(2028, 9, 30),
+                                        D(2028, 12, 31)]
+    assert [level for _, level in line] == pytest.approx([0.10, 0.0, 0.0, 0.0, 0.0])
+
+
 def test_outlook_needs_two_quarters():
     # Q2 has a row but no value: one value is left, so there is no line - yet the latest
     # quarter, the value it has and the year-end goals still come back.
@@ -426,7 +435,7 @@ def test_outlook_needs_two_quarters():
 def test_outlook_of_an_area_without_rows_is_empty():
     result = outlook(share_frame({Q1: 0.10, Q2: 0.12}), "west", DEFAULT_POINTS)  # the frame holds centrum only
     assert result == {"gebied": "west", "latest": None, "basis": [], "slope": None, "year_end": None,
-                      "projected": None, "targets": []}
+                      "projected": None, "line": [], "targets": []}
 
 
 def test_outlook_on_an_export(store):

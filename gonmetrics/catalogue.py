@@ -204,9 +204,9 @@ FIGURES: tuple[Figure, ...] = (
     _count(
         "youth_mh_inflow", "Instroom jongvolwassenen psychisch kwetsbaar",
         "Het aantal aanmeldingen in het WIJ-extract van het kwartaal in het gebied van cliënten die op de "
-        "aanmelddatum 18 tot en met 26 jaar zijn, met doelgroep psychisch. Wie zich in het kwartaal twee keer "
-        "aanmeldt, telt twee keer.",
-        "youth_mh", chart=BARS, label="Aanmeldingen 18-26 jaar, psychisch",
+        f"aanmelddatum {YOUTH_AGES[0]} tot en met {YOUTH_AGES[1]} jaar zijn, met doelgroep psychisch. Wie zich in "
+        "het kwartaal twee keer aanmeldt, telt twee keer.",
+        "youth_mh", chart=BARS, label=f"Aanmeldingen {YOUTH_AGES[0]}-{YOUTH_AGES[1]} jaar, psychisch",
     ),
     _share(
         "youth_mh_inflow_share", "Aandeel van alle aanmeldingen",

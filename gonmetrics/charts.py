@@ -18,7 +18,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import fmt, targets
-from .narrative import OUTLOOK_LABEL, Figures, area_label, count_text, metric_label, number, text
+from .quarters import ends as quarters_from_to
+from .narrative import OUTLOOK_LABEL, Figures, area_label, count_text, metric_label, number, short_label, text
 from .vocab import AGE_GROUPS, AREAS, CITY
 
 OKABE_ITO = {
@@ -55,11 +56,6 @@ def _tick(peildatum: dt.date) -> str:
 
 def _pct(share: float | None) -> float | None:
     return None if share is None else share * 100
-
-
-def _quarters(first: dt.date, last: dt.date) -> list[dt.date]:
-    """Every quarter from first to last: gaps in the data stay visible as gaps."""
-    return [targets.quarter_end(i) for i in range(targets.quarter_index(first), targets.quarter_index(last) + 1)]
 
 
 def _layout(fig: go.Figure, x_labels: list[str] | None, y_title: str, percent: bool = True) -> go.Figure:
@@ -102,9 +98,9 @@ def _table(rows, metric: str) -> pd.DataFrame:
     })
 
 
-def _target_line(fig: go.Figure, points, metric: str, quarters: list[dt.date]) -> None:
+def _target_line(fig: go.Figure, figs: Figures, metric: str, quarters: list[dt.date]) -> None:
     """The target in force per quarter (dashed, labelled) and the year-end goals on the axis."""
-    line = [(q, targets.target_for(points, metric, q)) for q in quarters]
+    line = [(q, figs.target_at(metric, q)) for q in quarters]
     if all(t is None for _, t in line):
         return
     fig.add_trace(go.Scatter(
@@ -112,9 +108,7 @@ def _target_line(fig: go.Figure, points, metric: str, quarters: list[dt.date]) -
         mode="lines", line=dict(color=TARGET_COLOUR, dash="dash", width=2), hovertemplate=HOVER,
         customdata=[[f"Streefwaarde {fmt.quarter(q)}: {fmt.percent(t)}" if t is not None else ""] for q, t in line],
     ))
-    # The year-end points of the targets table itself (its first point is the starting point).
-    goals = [(day, minimum) for day, minimum in targets.metric_points(points, metric)[1:]
-             if day in quarters and (day.month, day.day) == (12, 31)]
+    goals = [(day, minimum) for day, minimum in figs.year_end_goals(metric) if day in quarters]
     if goals:
         fig.add_trace(go.Scatter(
             x=[_tick(q) for q, _ in goals], y=[_pct(t) for _, t in goals], name="Doel eind van het jaar",
@@ -127,10 +121,7 @@ def _target_line(fig: go.Figure, points, metric: str, quarters: list[dt.date]) -
 
 def _outlook_line(fig: go.Figure, outlook: dict, colour: str) -> None:
     """metrics.outlook as a dotted line from the latest quarter to the year end."""
-    end = targets.quarter_index(outlook["year_end"])
-    steps = _quarters(outlook["latest"], outlook["year_end"])
-    levels = [min(1.0, max(0.0, outlook["projected"] - outlook["slope"] * (end - targets.quarter_index(q))))
-              for q in steps]
+    steps, levels = zip(*outlook["line"])
     fig.add_trace(go.Scatter(
         x=[_tick(q) for q in steps], y=[_pct(v) for v in levels], name=f"Lijn doorgetrokken ({OUTLOOK_LABEL})",
         mode="lines", line=dict(color=colour, dash="dot", width=2), hovertemplate=HOVER,
@@ -153,13 +144,15 @@ def _span(figs: Figures, metric: str, gebied: str) -> tuple[list, str]:
                   f"naar {text(last.value, metric)} in {fmt.quarter(last.peildatum)}")
 
 
-def trend(figs: Figures, metric: str, gebied: str, points, outlook: dict | None = None) -> Chart:
-    """One share over time for one area, with its target line and (optionally) the outlook."""
+def trend(figs: Figures, metric: str, gebied: str, with_outlook: bool = False) -> Chart:
+    """One share over time for one area, with its target line and (optionally, for
+    share_basis) the outlook."""
     rows, span = _span(figs, metric, gebied)
-    if outlook and outlook.get("slope") is None:
+    outlook = figs.outlook(gebied) if with_outlook else None
+    if outlook and outlook["slope"] is None:
         outlook = None
     last = max([r.peildatum for r in rows] + ([outlook["year_end"]] if outlook else []), default=None)
-    quarters = _quarters(rows[0].peildatum, last) if rows else []
+    quarters = quarters_from_to(rows[0].peildatum, last) if rows else []
     where = area_label(gebied)
     fig = go.Figure(go.Scatter(
         x=[_tick(r.peildatum) for r in rows], y=[_pct(number(r.value)) for r in rows], name=where,
@@ -167,7 +160,7 @@ def trend(figs: Figures, metric: str, gebied: str, points, outlook: dict | None 
         marker=dict(symbol=AREA_SYMBOLS[gebied], size=9), hovertemplate=HOVER,
         customdata=[[_share_hover(r, metric, where)] for r in rows],
     ))
-    _target_line(fig, points, metric, quarters)
+    _target_line(fig, figs, metric, quarters)
     if outlook:
         _outlook_line(fig, outlook, AREA_COLOURS[gebied])
     summary = f"{metric_label(metric)} in {where}: {span}"
@@ -178,9 +171,9 @@ def trend(figs: Figures, metric: str, gebied: str, points, outlook: dict | None 
                  _table(rows, metric), f"{metric}_{gebied}")
 
 
-def areas_trend(figs: Figures, metric: str, points) -> Chart:
+def areas_trend(figs: Figures, metric: str) -> Chart:
     """One share over time for the four areas and the city, with the target line."""
-    quarters = _quarters(figs.quarters[0], figs.quarters[-1]) if figs.quarters else []
+    quarters = quarters_from_to(figs.quarters[0], figs.quarters[-1]) if figs.quarters else []
     fig = go.Figure()
     tables = []
     for gebied in (*AREAS, CITY):
@@ -193,7 +186,7 @@ def areas_trend(figs: Figures, metric: str, points) -> Chart:
             customdata=[[_share_hover(r, metric, where)] for r in rows],
         ))
         tables.append(_table(rows, metric).assign(Gebied=where))
-    _target_line(fig, points, metric, quarters)
+    _target_line(fig, figs, metric, quarters)
     latest = figs.quarters[-1] if figs.quarters else None
     summary = (f"{metric_label(metric)} per gebied en voor de stad, {fmt.quarter(quarters[0])} tot en met "
                f"{fmt.quarter(latest)}: {_ranking(figs, metric, latest)}." if latest else "Geen gegevens.")
@@ -290,9 +283,9 @@ def mix(figs: Figures, gebied: str) -> Chart:
     rest = [1 - b - m if b is not None and m is not None else None
             for b, m in zip(values["share_basis"], values["share_mixed"])]
     parts = [
-        ("Alleen basis", OKABE_ITO["bluish_green"],
+        (short_label("share_basis"), OKABE_ITO["bluish_green"],
          list(zip(values["share_basis"], [_cell_text(r, "share_basis") for r in basis]))),
-        ("Basis én aanvullend", OKABE_ITO["sky_blue"],
+        (short_label("share_mixed"), OKABE_ITO["sky_blue"],
          list(zip(values["share_mixed"], [_cell_text(r, "share_mixed") for r in mixed]))),
         ("Alleen aanvullend", OKABE_ITO["orange"], [(v, fmt.percent(v)) for v in rest]),
     ]
@@ -315,11 +308,11 @@ def ages(figs: Figures, gebied: str) -> Chart:
     parts = []
     for g in groups:
         rows = _rows_at(figs, f"age_group:{g}", gebied, quarters)
-        parts.append((f"{g} jaar", OKABE_ITO["vermillion"] if g == oldest else colours[groups.index(g)],
+        parts.append((short_label(f"age_group:{g}"), OKABE_ITO["vermillion"] if g == oldest else colours[groups.index(g)],
                       [(number(r.value) if r is not None else None, _cell_text(r, f"age_group:{g}")) for r in rows]))
     # 75+ first: it sits on the axis, so its growth is read directly.
     fig = _stacked(gebied, [parts[-1], *parts[:-1]], quarters, "Aandeel van de gebruikers")
-    fig.update_traces(selector=dict(name=f"{oldest} jaar"), texttemplate="%{y:.0f}" + fmt.NBSP + "%",
+    fig.update_traces(selector=dict(name=short_label(f"age_group:{oldest}")), texttemplate="%{y:.0f}" + fmt.NBSP + "%",
                       textposition="inside", insidetextfont=dict(color="#ffffff"))
     _, span = _span(figs, f"age_group:{oldest}", gebied)
     return Chart(fig, f"Aandeel gebruikers van 75 jaar of ouder in {area_label(gebied)}: {span}.",
@@ -333,27 +326,27 @@ def inflow(figs: Figures, gebied: str) -> Chart:
     labels = [fmt.quarter(q) for q in quarters]
     how_many = [text(r.value, "youth_mh_inflow") for r in counts]
     share = [_cell_text(r, "youth_mh_inflow_share") for r in _rows_at(figs, "youth_mh_inflow_share", gebied, quarters)]
+    count_name, share_name = short_label("youth_mh_inflow"), short_label("youth_mh_inflow_share")
     fig = go.Figure(go.Bar(
         x=[_tick(q) for q in quarters], y=[number(r.value) for r in counts], name="Aanmeldingen",
         marker_color=OKABE_ITO["blue"], text=how_many, textposition="outside", cliponaxis=False,
         hovertemplate=HOVER,
-        customdata=[[f"{area_label(gebied)} · {q}<br>Aanmeldingen 18-26 jaar, psychisch: {c}<br>"
-                     f"Aandeel van alle aanmeldingen: {s}"] for q, c, s in zip(labels, how_many, share)],
+        customdata=[[f"{area_label(gebied)} · {q}<br>{count_name}: {c}<br>{share_name}: {s}"]
+                    for q, c, s in zip(labels, how_many, share)],
     ))
     _layout(fig, [_tick(q) for q in quarters], "Aantal aanmeldingen", percent=False)
     summary = f"Instroom jongvolwassenen psychisch kwetsbaar in {area_label(gebied)}: geen WIJ-gegevens."
     if counts:
         summary = (f"Instroom jongvolwassenen psychisch kwetsbaar in {area_label(gebied)} in {labels[-1]}: "
                    f"{how_many[-1]} aanmeldingen, {share[-1]} van alle aanmeldingen.")
-    data = pd.DataFrame({"Kwartaal": labels, "Aanmeldingen 18-26 jaar, psychisch": how_many,
-                         "Aandeel van alle aanmeldingen": share})
+    data = pd.DataFrame({"Kwartaal": labels, count_name: how_many, share_name: share})
     return Chart(fig, summary, data, f"instroom_{gebied}")
 
 
 def waiting(figs: Figures, gebied: str) -> Chart:
     """Days from WIJ registration to the first start: median and 80th percentile per quarter."""
-    lines = [("wait_days_median", "Mediaan", OKABE_ITO["blue"], "circle"),
-             ("wait_days_p80", "80e percentiel", OKABE_ITO["orange"], "square")]
+    lines = [("wait_days_median", short_label("wait_days_median"), OKABE_ITO["blue"], "circle"),
+             ("wait_days_p80", short_label("wait_days_p80"), OKABE_ITO["orange"], "square")]
     fig = go.Figure()
     for metric, name, colour, symbol in lines:
         rows = figs.series(metric, gebied)
@@ -370,13 +363,14 @@ def waiting(figs: Figures, gebied: str) -> Chart:
     data = pd.DataFrame({
         "Kwartaal": [fmt.quarter(q) for q in quarters],
         **{name: [_cell_text(r, m) for r in _rows_at(figs, m, gebied, quarters)] for m, name, _, _ in lines},
-        "Nog zonder start": [text(r.value, "wait_open") for r in open_rows],
+        short_label("wait_open"): [text(r.value, "wait_open") for r in open_rows],
         "Aanmeldingen met toeleiding": [count_text(r.denominator) for r in open_rows],
     })
     summary = f"Wachttijd van aanmelding bij WIJ tot start in {area_label(gebied)}: geen WIJ-gegevens."
     if open_rows:
         last = data.iloc[-1]
+        median, p80, still_open = (last[short_label(m)] for m in ("wait_days_median", "wait_days_p80", "wait_open"))
         summary = (f"Wachttijd van aanmelding bij WIJ tot start in {area_label(gebied)} in {last['Kwartaal']}: "
-                   f"mediaan {last['Mediaan']}, 80e percentiel {last['80e percentiel']}; {last['Nog zonder start']} "
-                   "van de toegeleide aanmeldingen nog zonder start.")
+                   f"mediaan {median}, 80e percentiel {p80}; {still_open} van de toegeleide aanmeldingen nog zonder "
+                   "start.")
     return Chart(fig, summary, data, f"wachttijd_{gebied}")

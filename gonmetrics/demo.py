@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import xlsxwriter
 
+from . import quarters
 from .vocab import AREAS, KIND_PROVIDER, KIND_WIJ, PROVIDER_COLUMNS, WIJ_COLUMNS
 
 # --- the scenario ------------------------------------------------------------------
@@ -143,33 +144,17 @@ def generate(
     seed: int = 2027,
 ) -> list[Delivery]:
     """Every delivery of the quarters `first`..`last` (quarter ends), in loading order."""
-    quarters = _quarter_ends(first, last)
+    for day in (first, last):
+        if not quarters.is_end(day):
+            raise ValueError(f"{day} is not the last day of a quarter")
+    days = quarters.ends(first, last)
     rng = np.random.Generator(np.random.PCG64(seed))
-    day0, day_end = _day(_quarter_start(quarters[0])), _day(quarters[-1])
+    day0, day_end = _day(quarters.start(days[0])), _day(days[-1])
     episodes = _episodes(rng, n_users, day0, day_end)
     trajectories = _trajectories(rng, episodes, day0, day_end)
     registrations = _registrations(rng, episodes, day0, day_end)
     client_ids = _pseudonyms(rng, len(registrations["client"]) + len(episodes["area"]))
-    return _deliveries(rng, quarters, trajectories, registrations, episodes, client_ids)
-
-
-def _quarter_ends(first: dt.date, last: dt.date) -> list[dt.date]:
-    """The quarter ends from `first` to `last`, both included."""
-    for day in (first, last):
-        if (day.month, day.day) not in {(3, 31), (6, 30), (9, 30), (12, 31)}:
-            raise ValueError(f"{day} is not the last day of a quarter")
-    months = range(first.year * 12 + first.month - 1, last.year * 12 + last.month, 3)
-    return [dt.date(m // 12, m % 12 + 1, 1) + _month_length(m // 12, m % 12 + 1) for m in months]
-
-
-def _month_length(year: int, month: int) -> dt.timedelta:
-    """From the first to the last day of a month."""
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return following - dt.date(year, month, 1) - dt.timedelta(days=1)
-
-
-def _quarter_start(quarter_end: dt.date) -> dt.date:
-    return dt.date(quarter_end.year, quarter_end.month - 2, 1)
+    return _deliveries(rng, days, trajectories, registrations, episodes, client_ids)
 
 
 def _day(day: dt.date) -> int:
@@ -328,17 +313,11 @@ def _registrations(rng: np.random.Generator, ep: dict, day0: int, day_end: int) 
         "aanmeld": np.concatenate([aanmeld, other_day]),
         "outcome": np.concatenate([outcome, other_outcome]),  # index into TOELEIDING
     }
-    late = np.r_[np.zeros(len(new), bool), _days_to_quarter_end(other_day) < OPEN_DAYS]
+    late = np.r_[np.zeros(len(new), bool), quarters.days_to_end(other_day) < OPEN_DAYS]
     regs["outcome"] = np.where(late & (rng.random(len(late)) < OPEN_RATE), LOPEND, regs["outcome"]).astype(np.int8)
     regs["bepaald"] = rng.random(len(late)) < BEPAALD_RATE
     order = np.argsort(regs["aanmeld"], kind="stable")
     return {name: values[order] for name, values in regs.items()}
-
-
-def _days_to_quarter_end(days: np.ndarray) -> np.ndarray:
-    month = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    quarter_end = (month - month % 3 + 3).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) - 1
-    return quarter_end - days
 
 
 def _pseudonyms(rng: np.random.Generator, n: int) -> pa.StringArray:
@@ -360,10 +339,10 @@ def _pseudonyms(rng: np.random.Generator, n: int) -> pa.StringArray:
 # --- the deliveries -----------------------------------------------------------------
 
 
-def _deliveries(rng, quarters, tr, regs, ep, client_ids) -> list[Delivery]:
+def _deliveries(rng, days, tr, regs, ep, client_ids) -> list[Delivery]:
     """Per quarter: the provider extracts (minus the missing one), the WIJ extract, a correction."""
     deliveries = []
-    for quarter in quarters:
+    for quarter in days:
         corrections = []
         for index, name in enumerate(PROVIDER_NAMES):
             if (name, quarter) == MISSING:
@@ -380,7 +359,7 @@ def _deliveries(rng, quarters, tr, regs, ep, client_ids) -> list[Delivery]:
 
 def _provider_table(tr: dict, ep: dict, client_ids: pa.StringArray, provider: int, quarter: dt.date) -> pa.Table:
     """Every trajectory of the provider active on at least one day of the quarter."""
-    last, first = _day(quarter), _day(_quarter_start(quarter))
+    last, first = _day(quarter), _day(quarters.start(quarter))
     rows = np.flatnonzero((tr["provider"] == provider) & (tr["start"] <= last) & (tr["end"] >= first))
     end = tr["end"][rows]
     episode = tr["episode"][rows]
@@ -415,7 +394,7 @@ def _first_version(rng: np.random.Generator, table: pa.Table) -> pa.Table:
 
 def _wij_table(regs: dict, client_ids: pa.StringArray, quarter: dt.date) -> pa.Table:
     """The quarter's registrations: `hoofdaanbieder` with a referral, `beschikking_duur` with `aanvullend`."""
-    rows = np.flatnonzero((regs["aanmeld"] >= _day(_quarter_start(quarter))) & (regs["aanmeld"] <= _day(quarter)))
+    rows = np.flatnonzero((regs["aanmeld"] >= _day(quarters.start(quarter))) & (regs["aanmeld"] <= _day(quarter)))
     outcome = regs["outcome"][rows]
     referred = (outcome == BASIS) | (outcome == AANVULLEND)
     aanvullend = outcome == AANVULLEND
@@ -467,7 +446,7 @@ _EXPORT = _FileStyle(delimiter=",", encoding="utf-8", label_style=True, quoted=T
 
 def _style(delivery: Delivery) -> _FileStyle:
     """Each supplier its own habits, changing when it changes systems."""
-    year, quarter = delivery.peildatum.year, (delivery.peildatum.month + 2) // 3
+    year, quarter = delivery.peildatum.year, quarters.of_year(delivery.peildatum)
     if delivery.kind == KIND_WIJ:
         return _WORKBOOK if year >= 2027 else _PLAIN
     if delivery.aanbieder == STADSBRUG and year >= 2027:
@@ -481,7 +460,7 @@ def _style(delivery: Delivery) -> _FileStyle:
 
 def _file_name(delivery: Delivery, ext: str) -> str:
     """`2027-Q2_west_Cooperatie-Westkwartier.csv`, `2027-Q2_WIJ.xlsx`."""
-    quarter = f"{delivery.peildatum.year}-Q{(delivery.peildatum.month + 2) // 3}"
+    quarter = f"{delivery.peildatum.year}-Q{quarters.of_year(delivery.peildatum)}"
     if delivery.kind == KIND_WIJ:
         stem = f"{quarter}_WIJ"
     else:

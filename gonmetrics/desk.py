@@ -9,17 +9,15 @@ st.dataframe, which never interprets a cell as Markdown or HTML.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 import pandas as pd
 
-from . import fmt
-from .definitions import METRICS
+from . import catalogue, fmt, quarters
 from .load import LoadReport, check
 from .metrics import WIJ_NAME
 from .narrative import area_label
-from .targets import quarter_end, quarter_index, target_frame
+from .targets import target_frame
 from .vocab import AREAS, CITY, KIND_PROVIDER, KIND_WIJ
 
 KIND_LABELS = {KIND_PROVIDER: "aanbiedersextract", KIND_WIJ: "WIJ-extract"}
@@ -185,7 +183,7 @@ def delivery_matrix(status: pd.DataFrame) -> pd.DataFrame:
 def target_points_table(points: pd.DataFrame) -> pd.DataFrame:
     """The targets table in force, in words."""
     return pd.DataFrame({
-        "Cijfer": points["metric"].map(lambda m: METRICS.get(m, (m,))[0]),
+        "Cijfer": points["metric"].map(lambda m: catalogue.figure(m).name if m in catalogue.ids() else m),
         "Peildatum": points["peildatum"].map(fmt.date),
         "Minimum": points["minimum"].map(fmt.percent),
     })
@@ -195,13 +193,12 @@ def quarterly_targets(points: pd.DataFrame) -> pd.DataFrame:
     """The interpolated target of every quarter from the first point to the last, per metric."""
     if points.empty:
         return pd.DataFrame(columns=["Kwartaal"])
-    first, last = (quarter_index(_day(d)) for d in (points["peildatum"].min(), points["peildatum"].max()))
-    quarters = [quarter_end(i) for i in range(first + 1, last + 1)]
-    frame = target_frame(points, quarters)
+    first, last = (_day(d) for d in (points["peildatum"].min(), points["peildatum"].max()))
+    frame = target_frame(points, quarters.ends(quarters.next_end(first), last))
     wide = frame.pivot_table(index="peildatum", columns="metric", values="target", aggfunc="first")
     # Two decimals: interpolated targets such as 3,75 % must not read as rounded.
-    wide = wide[[m for m in METRICS if m in wide.columns]].map(lambda x: fmt.percent(x, 2)).fillna("–")
-    wide.columns = [METRICS[m][0] for m in wide.columns]
+    wide = wide[[m for m in catalogue.ids() if m in wide.columns]].map(lambda x: fmt.percent(x, 2)).fillna("–")
+    wide.columns = [catalogue.figure(m).name for m in wide.columns]
     wide.index = [fmt.quarter(d) for d in wide.index]
     return wide.rename_axis("Kwartaal").reset_index()
 
@@ -214,14 +211,6 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
 def markdown_literal(text: str) -> str:
     """Text that Streamlit's Markdown shows exactly as written (for messages that quote input)."""
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-
-
-DEFAULT_CONTACT = "Vragen of fouten gezien? Mail de afdeling Onderzoek & Statistiek: onderzoek@groningen.nl"
-
-
-def contact_line() -> str:
-    """Who to ask; configurable per deployment with GONMETRICS_CONTACT."""
-    return os.environ.get("GONMETRICS_CONTACT", "").strip() or DEFAULT_CONTACT
 
 
 ACCESSIBILITY_NL = (

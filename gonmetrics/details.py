@@ -1,5 +1,5 @@
-"""Narrow queries the export table does not hold, on the same definitions as metrics.py
-(active trajectory at peildatum, over the view current_trajectories)."""
+"""Narrow queries the export table does not hold, on the catalogue's building blocks
+(active trajectory, trajectory through a maatschappelijk initiatief)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import datetime as dt
 
 import pandas as pd
 
+from .catalogue import ACTIVE, MI_BASIS
 from .vocab import CITY
-
-ACTIVE = "startdatum <= peildatum AND (einddatum IS NULL OR einddatum >= peildatum)"
 
 
 def top_initiatives(con, gebied: str, peildatum: dt.date, limit: int = 5) -> pd.DataFrame:
@@ -25,8 +24,7 @@ def top_initiatives(con, gebied: str, peildatum: dt.date, limit: int = 5) -> pd.
         f"""
         SELECT maatschappelijk_initiatief AS initiatief, count(DISTINCT client_id) AS gebruikers
         FROM current_trajectories
-        WHERE peildatum = $peildatum AND {ACTIVE} AND ondersteuning = 'basis'
-          AND maatschappelijk_initiatief IS NOT NULL {area}
+        WHERE peildatum = $peildatum AND {ACTIVE} AND {MI_BASIS} {area}
         GROUP BY initiatief
         ORDER BY gebruikers DESC, initiatief
         LIMIT $limit

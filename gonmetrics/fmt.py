@@ -10,6 +10,8 @@ import datetime as dt
 
 import pandas as pd
 
+from .quarters import label as quarter  # noqa: F401  (the pages format quarters through fmt)
+
 NBSP = "\u00a0"  # keeps "12,5 %" on one line
 
 
@@ -34,11 +36,6 @@ def percent(share, decimals: int = 1) -> str:
 
 def date(d: dt.date | None) -> str:
     return "–" if _missing(d) else d.strftime("%d-%m-%Y")
-
-
-def quarter(d: dt.date) -> str:
-    """A quarter's peildatum -> 'K3 2027'."""
-    return f"K{(d.month - 1) // 3 + 1} {d.year}"
 
 
 def points(delta, decimals: int = 1) -> str:

@@ -1,9 +1,12 @@
-"""Every figure of shared/metrics.md, computed in DuckDB SQL over the current deliveries.
+"""Every figure of the catalogue (catalogue.py, after shared/metrics.md), computed in DuckDB
+SQL over the current deliveries.
 
-The provider figures all derive from one fact relation (client_facts_sql): one row per
-client per area (plus 'stad') per quarter; the WIJ figures from the registrations of the
-current WIJ extracts. The export is one long table, one row per (metric, gebied,
-peildatum), sorted by peildatum, METRIC_ORDER (= definitions.METRICS) and AREA_ORDER.
+The provider measures all derive from one fact relation (client_facts_sql): one row per
+client per area (plus 'stad') per quarter; the WIJ measures from the registrations of the
+current WIJ extracts (registration_facts_sql). Both are aggregated into cells (cells_sql,
+wij_cells_sql), the cells into one row of measures per quarter and area, and those into
+the figures' rows. The export is one long table, one row per (metric, gebied, peildatum),
+sorted by peildatum, the catalogue's order and AREA_ORDER.
 """
 
 from __future__ import annotations
@@ -14,15 +17,14 @@ import io
 
 import pandas as pd
 
-from .definitions import COUNT_METRICS, METRICS
-from .targets import metric_points, quarter_end, quarter_index, target_frame, target_table
-from .vocab import AGE_GROUPS, AREAS, CITY, KIND_PROVIDER, KIND_WIJ
+from . import catalogue, quarters
+from .catalogue import ACTIVE, MI_BASIS, REFERRED, YOUTH_MH, age_at, age_group_case
+from .targets import target_frame, target_table, year_end_goals
+from .vocab import AREAS, CITY, KIND_PROVIDER, KIND_WIJ
 
 EXPORT_COLUMNS = ["metric", "gebied", "peildatum", "numerator", "denominator", "value", "target"]
-METRIC_ORDER = tuple(METRICS)
 AREA_ORDER = (*AREAS, CITY)
 WIJ_NAME = "WIJ Groningen"
-YOUTH_AGES = (18, 26)
 # The outlook looks this many quarters past the last year-end target for a crossing.
 OUTLOOK_HORIZON_QUARTERS = 8
 
@@ -31,14 +33,6 @@ def _values(column: str, names) -> str:
     """A constant lookup relation (column, column_rank) from a fixed vocabulary."""
     rows = ", ".join(f"('{name}', {rank})" for rank, name in enumerate(names))
     return f"(VALUES {rows}) AS {column}_order({column}, {column}_rank)"
-
-
-def _age_group_case(age: str) -> str:
-    whens = " ".join(
-        f"WHEN {age} >= {low} THEN '{label}'" if high is None else f"WHEN {age} BETWEEN {low} AND {high} THEN '{label}'"
-        for label, low, high in AGE_GROUPS
-    )
-    return f"CASE {whens} END"
 
 
 def _area_bits() -> str:
@@ -62,11 +56,11 @@ def client_facts_sql(only_peildatum: str | None = None) -> str:
                bit_or(bit) AS area_bits,
                bit_or(bit) FILTER (ondersteuning = 'basis') AS basis_bits,
                bit_or(bit) FILTER (ondersteuning = 'aanvullend') AS aanvullend_bits,
-               bit_or(bit) FILTER (ondersteuning = 'basis' AND maatschappelijk_initiatief IS NOT NULL) AS mi_bits,
+               bit_or(bit) FILTER ({MI_BASIS}) AS mi_bits,
                -- struct order = the tie rule: latest startdatum, then highest geboortejaar
                max({{'startdatum': startdatum, 'geboortejaar': geboortejaar}}).geboortejaar AS geboortejaar
         FROM current_trajectories JOIN {_area_bits()} USING (gebied)
-        WHERE startdatum <= peildatum AND (einddatum IS NULL OR einddatum >= peildatum) {only}
+        WHERE {ACTIVE} {only}
         GROUP BY peildatum, client_id
     )
     SELECT peildatum, client_id, areas.gebied,
@@ -74,160 +68,108 @@ def client_facts_sql(only_peildatum: str | None = None) -> str:
            coalesce((aanvullend_bits & areas.bit) <> 0, false) AS has_aanvullend,
            coalesce((mi_bits & areas.bit) <> 0, false) AS has_mi_basis,
            geboortejaar,
-           year(peildatum) - geboortejaar AS age
+           {age_at('peildatum')} AS age
     FROM clients JOIN {_area_bits()} ON (area_bits & areas.bit) <> 0
     """
 
 
+def _facts(source: str) -> str:
+    """The catalogue's stored measures of a source, as SELECT items over its facts."""
+    return ", ".join(f"{m.fact} AS {m.column}" for m in catalogue.measures_of(source) if m.fact)
+
+
 def cells_sql(only_peildatum: str | None = None) -> str:
-    """SELECT of the provider count cells: per (peildatum, gebied incl. 'stad', age_group) the
-    counts every provider figure needs. Materialised as `fact_cells`; see refresh_facts."""
+    """SELECT of the provider cells: per (peildatum, gebied incl. 'stad', age_group) every
+    provider measure of the catalogue with a fact. Materialised as `fact_cells`."""
     return f"""
-    SELECT peildatum, gebied, {_age_group_case('age')} AS age_group,
-           count(*) AS users,
-           count(*) FILTER (has_basis AND NOT has_aanvullend) AS basis_only,
-           count(*) FILTER (has_basis AND has_aanvullend) AS mixed,
-           count(*) FILTER (has_basis) AS with_basis,
-           count(*) FILTER (has_mi_basis) AS with_mi
+    SELECT peildatum, gebied, {age_group_case('age')} AS age_group, {_facts(KIND_PROVIDER)}
     FROM ({client_facts_sql(only_peildatum)})
     GROUP BY ALL
     """
 
 
-def _provider_rows_sql(cells: str) -> str:
-    """users, share_*, age_group:* and spread_basis rows for every provider quarter x area,
-    from `cells` (a relation with the columns of cells_sql)."""
+def registration_facts_sql() -> str:
+    """SELECT of one row per registration of the current WIJ extracts: what the WIJ measures
+    need of it, with wait_days = the days to the first start on or after the registration,
+    with any provider, in any area, of the client (NULL when there is none). Each distinct
+    start counts once: trajectories recur in every quarter's extract."""
     return f"""
-    cells AS (SELECT * FROM {cells}),
-    totals AS (  -- every area gets a row in every provider quarter, also without users
-        SELECT peildatum, gebied,
-               coalesce(sum(users), 0)::BIGINT AS users,
-               coalesce(sum(basis_only), 0)::BIGINT AS basis_only,
-               coalesce(sum(mixed), 0)::BIGINT AS mixed,
-               coalesce(sum(with_basis), 0)::BIGINT AS with_basis,
-               coalesce(sum(with_mi), 0)::BIGINT AS with_mi
-        FROM (SELECT DISTINCT peildatum FROM current_uploads WHERE kind = '{KIND_PROVIDER}')
-        CROSS JOIN {_values('gebied', AREA_ORDER)}
-        LEFT JOIN cells USING (peildatum, gebied)
-        GROUP BY peildatum, gebied
-    ),
-    share_rows AS (
-        SELECT peildatum, gebied, unnest([
-            {{'metric': 'users', 'numerator': users, 'denominator': NULL, 'value': users}},
-            {{'metric': 'share_basis', 'numerator': basis_only, 'denominator': users,
-              'value': basis_only / nullif(users, 0)}},
-            {{'metric': 'share_mixed', 'numerator': mixed, 'denominator': users,
-              'value': mixed / nullif(users, 0)}},
-            {{'metric': 'share_mi', 'numerator': with_mi, 'denominator': with_basis,
-              'value': with_mi / nullif(with_basis, 0)}}
-        ], recursive := true)
-        FROM totals
-    ),
-    age_rows AS (
-        SELECT peildatum, gebied, 'age_group:' || age_group AS metric,
-               coalesce(cells.users, 0) AS numerator, totals.users AS denominator,
-               numerator / nullif(denominator, 0) AS value
-        FROM totals
-        CROSS JOIN {_values('age_group', [label for label, _, _ in AGE_GROUPS])}
-        LEFT JOIN cells USING (peildatum, gebied, age_group)
-    ),
-    spread_rows AS (  -- city only: how far apart the areas' share_basis lie
-        SELECT peildatum, '{CITY}' AS gebied, 'spread_basis' AS metric, NULL AS numerator, NULL AS denominator,
-               CASE WHEN count(value) >= 2 THEN max(value) - min(value) END AS value
-        FROM share_rows
-        WHERE metric = 'share_basis' AND gebied <> '{CITY}'
-        GROUP BY peildatum
-    )"""
-
-
-def registration_facts_sql(registrations: str = "current_registrations", starts: str | None = None) -> str:
-    """SELECT of one row per registration of `registrations` (columns of current_registrations):
-    what the WIJ figures need of it, with wait_days = the first start on or after the
-    registration, with any provider, in any area, of the client (NULL when there is none).
-
-    `starts` (client_id, startdatum): by default every distinct start in the current provider
-    extracts (trajectories recur in every quarter's extract: each start once). Materialised
-    as `fact_registrations`; see refresh_facts.
-    """
-    low, high = YOUTH_AGES
-    starts = starts or "(SELECT DISTINCT client_id, startdatum FROM current_trajectories)"
-    return f"""
-    SELECT r.peildatum, r.upload_id, r.row_no, r.client_id, r.gebied, r.aanmelddatum,
-           r.doelgroep = 'psychisch' AND year(r.aanmelddatum) - r.geboortejaar BETWEEN {low} AND {high}
-               AS youth_mh,
-           -- referred to a provider: a trajectory should follow
-           r.toeleiding IN ('basis', 'aanvullend') AS referred,
+    SELECT r.peildatum, r.gebied,
+           {YOUTH_MH} AS youth_mh,
+           {REFERRED} AS referred,
            (s.startdatum - r.aanmelddatum)::INTEGER AS wait_days
-    FROM {registrations} r
-    ASOF LEFT JOIN {starts} s ON s.client_id = r.client_id AND s.startdatum >= r.aanmelddatum
+    FROM current_registrations r
+    ASOF LEFT JOIN (SELECT DISTINCT client_id, startdatum FROM current_trajectories) s
+        ON s.client_id = r.client_id AND s.startdatum >= r.aanmelddatum
     """
 
 
-def wij_cells_sql(registration_facts: str, where: str = "") -> str:
-    """SELECT of the WIJ cells: per (peildatum, gebied incl. 'stad') the counts and waiting
-    times of the WIJ figures, from a relation with the columns of registration_facts_sql.
-    Materialised as `fact_wij`."""
+def wij_cells_sql() -> str:
+    """SELECT of the WIJ cells: per (peildatum, gebied incl. 'stad') every WIJ measure of the
+    catalogue with a fact, over registration_facts_sql. Materialised as `fact_wij`."""
     return f"""
-    SELECT peildatum, CASE WHEN grouping(gebied) = 1 THEN '{CITY}' ELSE gebied END AS gebied,
-           count(*) AS registrations,
-           count(*) FILTER (youth_mh) AS youth_mh,
-           count(*) FILTER (referred) AS referred,
-           count(wait_days) FILTER (referred) AS started,
-           quantile_cont(wait_days, 0.5) FILTER (referred) AS wait_median,
-           quantile_cont(wait_days, 0.8) FILTER (referred) AS wait_p80
-    FROM {registration_facts}
-    {where}
+    SELECT peildatum, CASE WHEN grouping(gebied) = 1 THEN '{CITY}' ELSE gebied END AS gebied, {_facts(KIND_WIJ)}
+    FROM ({registration_facts_sql()})
     GROUP BY GROUPING SETS ((peildatum, gebied), (peildatum))
     """
 
 
-def _wij_rows_sql(wij_cells: str) -> str:
-    """youth_mh_inflow* and wait_* rows for every WIJ quarter x area, from `wij_cells`
-    (a relation with the columns of wij_cells_sql)."""
+def _rows_sql(source: str, cells: str) -> str:
+    """SELECT of the rows of every figure of `source` (spreads aside) for every quarter of
+    that source and every area, also one without cells: `cells` has the columns of
+    cells_sql or wij_cells_sql."""
+    totals = ", ".join(f"{m.total_sql()} AS {m.column}" for m in catalogue.measures_of(source))
+    rows = ",\n            ".join(
+        f"{{'metric': '{f.id}', 'numerator': {_measure_sql(f.numerator)}, "
+        f"'denominator': {_measure_sql(f.denominator)}, 'value': {catalogue.value_sql(f)}}}"
+        for f in catalogue.FIGURES if f.kind != catalogue.SPREAD and catalogue.source_of(f) == source
+    )
     return f"""
-    wij_cells AS (SELECT * FROM {wij_cells}),
-    wij_totals AS (  -- every area gets a row in every WIJ quarter
-        SELECT peildatum, gebied,
-               coalesce(registrations, 0) AS registrations, coalesce(youth_mh, 0) AS youth_mh,
-               coalesce(referred, 0) AS referred, coalesce(started, 0) AS started, wait_median, wait_p80
-        FROM (SELECT DISTINCT peildatum FROM current_uploads WHERE kind = '{KIND_WIJ}')
-        CROSS JOIN {_values('gebied', AREA_ORDER)}
-        LEFT JOIN wij_cells USING (peildatum, gebied)
-    ),
-    wij_rows AS (
-        SELECT peildatum, gebied, unnest([
-            {{'metric': 'youth_mh_inflow', 'numerator': youth_mh, 'denominator': NULL, 'value': youth_mh}},
-            {{'metric': 'youth_mh_inflow_share', 'numerator': youth_mh, 'denominator': registrations,
-              'value': youth_mh / nullif(registrations, 0)}},
-            {{'metric': 'wait_open', 'numerator': referred - started, 'denominator': referred,
-              'value': (referred - started) / nullif(referred, 0)}},
-            {{'metric': 'wait_days_median', 'numerator': started, 'denominator': NULL, 'value': wait_median}},
-            {{'metric': 'wait_days_p80', 'numerator': started, 'denominator': NULL, 'value': wait_p80}}
+    SELECT peildatum, gebied, unnest([
+            {rows}
         ], recursive := true)
-        FROM wij_totals
+    FROM (
+        SELECT peildatum, gebied, {totals}
+        FROM (SELECT DISTINCT peildatum FROM current_uploads WHERE kind = '{source}')
+        CROSS JOIN {_values('gebied', AREA_ORDER)}
+        LEFT JOIN {cells} USING (peildatum, gebied)
+        GROUP BY peildatum, gebied
     )"""
+
+
+def _measure_sql(name: str | None) -> str:
+    return "NULL" if name is None else catalogue.measure(name).column
+
+
+def _spread_sql(f: catalogue.Figure) -> str:
+    """City only: how far apart the areas' values of another figure lie in a quarter."""
+    return f"""
+    SELECT peildatum, '{CITY}' AS gebied, '{f.id}' AS metric, NULL AS numerator, NULL AS denominator,
+           CASE WHEN count(value) >= 2 THEN max(value) - min(value) END AS value
+    FROM figure_rows
+    WHERE metric = '{f.of}' AND gebied <> '{CITY}'
+    GROUP BY peildatum"""
 
 
 def export_sql(materialised: bool = False) -> str:
     """The whole export (without targets) as one query: from the materialised cells
     (`fact_cells`, `fact_wij`), or computed from scratch over the current deliveries."""
     if materialised:
-        cells, wij_cells = "fact_cells", "fact_wij"
+        cells = {KIND_PROVIDER: "fact_cells", KIND_WIJ: "fact_wij"}
     else:
-        cells, wij_cells = f"({cells_sql()})", f"({wij_cells_sql(f'({registration_facts_sql()})')})"
+        cells = {KIND_PROVIDER: f"({cells_sql()})", KIND_WIJ: f"({wij_cells_sql()})"}
+    figure_rows = "\n    UNION ALL BY NAME\n".join(_rows_sql(source, table) for source, table in cells.items())
+    spreads = [f for f in catalogue.FIGURES if f.kind == catalogue.SPREAD]
     return f"""
-    WITH {_provider_rows_sql(cells)},
-    {_wij_rows_sql(wij_cells)},
+    WITH figure_rows AS ({figure_rows}),
     all_rows AS (
-        SELECT metric, gebied, peildatum, numerator, denominator, value FROM share_rows
-        UNION ALL BY NAME SELECT * FROM age_rows
-        UNION ALL BY NAME SELECT * FROM spread_rows
-        UNION ALL BY NAME SELECT * FROM wij_rows
+        SELECT metric, gebied, peildatum, numerator, denominator, value FROM figure_rows
+        {''.join(f"UNION ALL BY NAME {_spread_sql(f)}" for f in spreads)}
     )
     SELECT metric, gebied, peildatum, numerator::BIGINT AS numerator, denominator::BIGINT AS denominator,
            value::DOUBLE AS value
     FROM all_rows
-    JOIN {_values('metric', METRIC_ORDER)} USING (metric)
+    JOIN {_values('metric', catalogue.ids())} USING (metric)
     JOIN {_values('gebied', AREA_ORDER)} USING (gebied)
     ORDER BY peildatum, metric_rank, gebied_rank
     """
@@ -237,7 +179,7 @@ def export_frame(con, *, materialised: bool | None = None) -> pd.DataFrame:
     """The machine-readable export of metrics.md: one row per (metric, gebied, peildatum).
 
     Columns EXPORT_COLUMNS; peildatum as datetime.date, numerator/denominator Int64,
-    value/target float64 (NaN where empty). Sorted by peildatum, METRIC_ORDER, AREA_ORDER.
+    value/target float64 (NaN where empty). Sorted by peildatum, the catalogue order, AREA_ORDER.
     Reads the materialised cells when they are up to date (facts_fresh), else computes
     every figure from the current deliveries; `materialised` forces one or the other.
     """
@@ -252,18 +194,24 @@ def export_frame(con, *, materialised: bool | None = None) -> pd.DataFrame:
 
 # --- materialised facts -------------------------------------------------------------
 #
-# The export reads three small tables instead of every current trajectory (schema.sql):
-#   fact_cells          cells_sql() per provider quarter: the provider figures' counts
-#   fact_registrations  registration_facts_sql() per current WIJ registration (with its wait)
-#   fact_wij            wij_cells_sql() over fact_registrations per WIJ quarter
+# The export reads two small tables instead of every current trajectory and registration:
+#   fact_cells  cells_sql(): per provider quarter, area and age group the stored provider measures
+#   fact_wij    wij_cells_sql(): per WIJ quarter and area the stored WIJ measures
+# Their columns follow the catalogue: refresh_all_facts (re)creates them from its SELECTs.
 # Store._make_current calls refresh_facts in the transaction that changes a delivery slot:
-# the affected quarter's cells are recomputed, and the waits move with the starts that the
-# changed extract added or removed. fact_state.sources records which uploads were current
-# when the facts were last brought up to date; export_frame uses the facts only while that
-# still matches current_uploads (anything that writes the tables directly, such as a test
-# helper, falls back to the computation from scratch, or calls refresh_all_facts).
+# a provider extract's quarter of fact_cells is recomputed, and fact_wij whole (a provider
+# extract moves waits in any WIJ quarter; about 0.06 s at city scale). fact_state.sources
+# records which uploads were current when the facts were last brought up to date;
+# export_frame uses the facts only while that still matches current_uploads and the tables
+# still have the catalogue's columns (anything that writes the tables directly, such as a
+# test helper, falls back to the computation from scratch, or calls refresh_all_facts).
 
 _SOURCES = "sources"
+
+
+def _fact_tables() -> dict[str, str]:
+    """fact table -> the SELECT that fills it from the current deliveries."""
+    return {"fact_cells": cells_sql(), "fact_wij": wij_cells_sql()}
 
 
 def _current_ids(con) -> list[int]:
@@ -283,32 +231,39 @@ def _record_sources(con, ids) -> None:
     con.execute("INSERT OR REPLACE INTO fact_state VALUES (?, ?)", [_SOURCES, _ids_text(ids)])
 
 
+def _columns(con, relation: str) -> list[str]:
+    return [row[0] for row in con.execute(f"DESCRIBE {relation}").fetchall()]
+
+
+def _tables_match(con) -> bool:
+    """Whether every fact table exists with the columns the catalogue gives it now."""
+    present = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+    return all(table in present and _columns(con, table) == _columns(con, f"({select})")
+               for table, select in _fact_tables().items())
+
+
 def facts_fresh(con) -> bool:
     """Whether the materialised facts belong to the deliveries that are current now."""
-    return _recorded_sources(con) == _ids_text(_current_ids(con))
+    return _recorded_sources(con) == _ids_text(_current_ids(con)) and _tables_match(con)
 
 
 def refresh_all_facts(con) -> None:
     """Recompute every materialised fact from the current deliveries (e.g. after a rebuild).
     Run it inside the caller's transaction."""
-    con.execute("DELETE FROM fact_cells")
-    con.execute(f"INSERT INTO fact_cells BY NAME {cells_sql()}")
-    con.execute("DELETE FROM fact_registrations")
-    con.execute(f"INSERT INTO fact_registrations BY NAME {registration_facts_sql()}")
-    con.execute("DELETE FROM fact_wij")
-    con.execute(f"INSERT INTO fact_wij BY NAME {wij_cells_sql('fact_registrations')}")
+    for table, select in _fact_tables().items():
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {select}")
     _record_sources(con, _current_ids(con))
 
 
 def refresh_facts(con, upload_id: int, previous: int | None) -> None:
     """Bring the facts up to date after `upload_id` became the current upload of its slot,
-    replacing `previous` (None: the slot was empty). Only the quarter of the slot is
-    recomputed, plus the waits (and WIJ quarters) that the changed starts touch. Run it
-    inside the transaction that changed current_uploads; when the facts were not up to date
-    before this change, everything is recomputed instead."""
+    replacing `previous` (None: the slot was empty): a provider extract's quarter of the
+    provider cells, and the WIJ cells whole. Run it inside the transaction that changed
+    current_uploads; when the facts were not up to date before this change, everything is
+    recomputed instead."""
     now = _current_ids(con)
     before = [i for i in now if i != upload_id] + ([previous] if previous is not None else [])
-    if (_recorded_sources(con) or "") != _ids_text(before):  # a new database: empty facts, up to date
+    if (_recorded_sources(con) or "") != _ids_text(before) or not _tables_match(con):
         refresh_all_facts(con)
         return
     if previous == upload_id:
@@ -317,69 +272,8 @@ def refresh_facts(con, upload_id: int, previous: int | None) -> None:
     if kind == KIND_PROVIDER:
         con.execute("DELETE FROM fact_cells WHERE peildatum = ?", [peildatum])
         con.execute(f"INSERT INTO fact_cells BY NAME {cells_sql('$peildatum')}", {"peildatum": peildatum})
-        touched = _update_waits(con, upload_id, previous)
-    else:
-        con.execute("DELETE FROM fact_registrations WHERE peildatum = ?", [peildatum])
-        # only this extract's clients, and only starts on or after its first registration
-        starts = """(SELECT DISTINCT client_id, startdatum FROM current_trajectories
-                     WHERE startdatum >= (SELECT min(aanmelddatum) FROM registrations WHERE upload_id = $upload)
-                       AND client_id IN (SELECT client_id FROM registrations WHERE upload_id = $upload))"""
-        registrations = "(SELECT * FROM current_registrations WHERE upload_id = $upload)"
-        con.execute(f"INSERT INTO fact_registrations BY NAME {registration_facts_sql(registrations, starts)}",
-                    {"upload": upload_id})
-        touched = [peildatum]
-    for day in touched:
-        con.execute("DELETE FROM fact_wij WHERE peildatum = ?", [day])
-        con.execute(f"INSERT INTO fact_wij BY NAME {wij_cells_sql('fact_registrations', 'WHERE peildatum = $p')}",
-                    {"p": day})
+    con.execute(f"CREATE OR REPLACE TABLE fact_wij AS {wij_cells_sql()}")
     _record_sources(con, now)
-
-
-def _update_waits(con, upload_id: int, previous: int | None) -> list:
-    """A provider extract replaced `previous` by `upload_id`: move every registration's wait
-    to the starts as they are now; returns the WIJ quarters whose registrations changed."""
-    if con.execute("SELECT count(*) FROM (SELECT 1 FROM fact_registrations LIMIT 1)").fetchone()[0] == 0:
-        return []
-    pairs = "SELECT DISTINCT client_id, startdatum FROM trajectories WHERE upload_id = {}"
-    new, old = pairs.format(int(upload_id)), pairs.format(int(previous)) if previous is not None else None
-    added = f"({new} EXCEPT {old})" if old else f"({new})"
-    # a new start can only shorten a wait (or give one where there was none)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE wait_changes AS
-        SELECT f.upload_id, f.row_no, f.peildatum, min(a.startdatum) - f.aanmelddatum AS wait_days
-        FROM fact_registrations f JOIN {added} a ON a.client_id = f.client_id AND a.startdatum >= f.aanmelddatum
-        GROUP BY f.upload_id, f.row_no, f.peildatum, f.aanmelddatum, f.wait_days
-        HAVING f.wait_days IS NULL OR min(a.startdatum) - f.aanmelddatum < f.wait_days
-    """)
-    if old:
-        # a wait that ended at a start the new extract no longer has: look again (the start
-        # may be in another current extract, or a later one may now be the first)
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE wait_redo AS
-            SELECT f.upload_id, f.row_no, f.peildatum, f.client_id, f.aanmelddatum
-            FROM fact_registrations f
-            SEMI JOIN ({old} EXCEPT {new}) g ON g.client_id = f.client_id AND g.startdatum = f.aanmelddatum + f.wait_days
-            ANTI JOIN wait_changes c ON c.upload_id = f.upload_id AND c.row_no = f.row_no
-        """)
-        if con.execute("SELECT count(*) FROM (SELECT 1 FROM wait_redo LIMIT 1)").fetchone()[0]:
-            con.execute("""
-                INSERT INTO wait_changes
-                SELECT r.upload_id, r.row_no, r.peildatum, s.startdatum - r.aanmelddatum
-                FROM wait_redo r
-                ASOF LEFT JOIN (SELECT DISTINCT client_id, startdatum FROM current_trajectories
-                                WHERE startdatum >= (SELECT min(aanmelddatum) FROM wait_redo)
-                                  AND client_id IN (SELECT client_id FROM wait_redo)) s
-                    ON s.client_id = r.client_id AND s.startdatum >= r.aanmelddatum
-            """)
-        con.execute("DROP TABLE wait_redo")
-    touched = [row[0] for row in con.execute("SELECT DISTINCT peildatum FROM wait_changes ORDER BY 1").fetchall()]
-    if touched:
-        con.execute("""
-            UPDATE fact_registrations f SET wait_days = c.wait_days FROM wait_changes c
-            WHERE f.upload_id = c.upload_id AND f.row_no = c.row_no
-        """)
-    con.execute("DROP TABLE wait_changes")
-    return touched
 
 
 def export_csv(frame: pd.DataFrame, notice: str | None = None) -> str:
@@ -392,6 +286,7 @@ def export_csv(frame: pd.DataFrame, notice: str | None = None) -> str:
         out.write(f"# {notice}\n")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
+    counts = catalogue.ids_of(catalogue.COUNT)
     for row in frame[EXPORT_COLUMNS].itertuples(index=False):
         writer.writerow([
             row.metric,
@@ -399,7 +294,7 @@ def export_csv(frame: pd.DataFrame, notice: str | None = None) -> str:
             row.peildatum.isoformat(),
             _whole(row.numerator),
             _whole(row.denominator),
-            _whole(row.value) if row.metric in COUNT_METRICS else _decimal(row.value),
+            _whole(row.value) if row.metric in counts else _decimal(row.value),
             _decimal(row.target),
         ])
     return out.getvalue()
@@ -427,29 +322,30 @@ def outlook(frame: pd.DataFrame, gebied: str, points) -> dict:
     none with fewer than two). Returns: gebied; latest (the frame's latest quarter);
     basis [(peildatum, value)] used; slope (per quarter) or None; year_end (the first
     31 December after `latest`) and projected (the line there, clipped to 0..1) or None;
-    targets: for every year-end point of share_basis in `points` (the targets table)
-    after `latest`, {peildatum, minimum, reached}, reached being the first quarter after
-    `latest` in which the line is at or above the minimum, or None if that does not
-    happen within OUTLOOK_HORIZON_QUARTERS after the last such point.
+    line [(peildatum, level)] from `latest` to year_end, each clipped to 0..1 (empty
+    without a line); targets: for every year-end goal of share_basis in `points` (the
+    targets table) after `latest`, {peildatum, minimum, reached}, reached being the first
+    quarter after `latest` in which the line is at or above the minimum, or None if that
+    does not happen within OUTLOOK_HORIZON_QUARTERS after the last such goal.
     """
     rows = frame[(frame["metric"] == "share_basis") & (frame["gebied"] == gebied)].sort_values("peildatum")
     if rows.empty:
         return {"gebied": gebied, "latest": None, "basis": [], "slope": None, "year_end": None,
-                "projected": None, "targets": []}
+                "projected": None, "line": [], "targets": []}
     latest = rows["peildatum"].iloc[-1]
     basis = list(rows.dropna(subset=["value"])[["peildatum", "value"]].itertuples(index=False, name=None))[-4:]
     line = _least_squares(basis)
-    year_end = dt.date(latest.year + 1 if latest.month == 12 else latest.year, 12, 31)
-    goals = [(day, minimum) for day, minimum in metric_points(points, "share_basis")
-             if day > latest and (day.month, day.day) == (12, 31)]
-    horizon = max((quarter_index(day) for day, _ in goals), default=0) + OUTLOOK_HORIZON_QUARTERS
+    year_end = quarters.year_end(quarters.next_end(latest))
+    goals = [(day, minimum) for day, minimum in year_end_goals(points, "share_basis") if day > latest]
+    horizon = max((quarters.index(day) for day, _ in goals), default=0) + OUTLOOK_HORIZON_QUARTERS
     return {
         "gebied": gebied,
         "latest": latest,
         "basis": basis,
         "slope": line[1] if line else None,
         "year_end": year_end,
-        "projected": min(1.0, max(0.0, _level(line, year_end))) if line else None,
+        "projected": _clipped(line, year_end) if line else None,
+        "line": [(day, _clipped(line, day)) for day in quarters.ends(latest, year_end)] if line else [],
         "targets": [
             {"peildatum": day, "minimum": minimum, "reached": _first_reach(line, latest, minimum, horizon)}
             for day, minimum in goals
@@ -461,7 +357,7 @@ def _least_squares(basis) -> tuple[float, float, float] | None:
     """(mean x, slope, mean y) of the line through (quarter index, value); None below 2 points."""
     if len(basis) < 2:
         return None
-    xs = [quarter_index(day) for day, _ in basis]
+    xs = [quarters.index(day) for day, _ in basis]
     ys = [value for _, value in basis]
     mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
     slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
@@ -470,14 +366,18 @@ def _least_squares(basis) -> tuple[float, float, float] | None:
 
 def _level(line, day: dt.date) -> float:
     mean_x, slope, mean_y = line
-    return mean_y + slope * (quarter_index(day) - mean_x)
+    return mean_y + slope * (quarters.index(day) - mean_x)
+
+
+def _clipped(line, day: dt.date) -> float:
+    return min(1.0, max(0.0, _level(line, day)))
 
 
 def _first_reach(line, latest: dt.date, minimum: float, horizon: int) -> dt.date | None:
     if line is None:
         return None
-    for index in range(quarter_index(latest) + 1, horizon + 1):
-        day = quarter_end(index)
+    for index in range(quarters.index(latest) + 1, horizon + 1):
+        day = quarters.end(index)
         if _level(line, day) >= minimum - 1e-9:  # float noise must not delay an exact hit
             return day
     return None
@@ -490,6 +390,8 @@ def delivery_status(con) -> pd.DataFrame:
     """Per quarter (first to last with any current delivery) and per provider that ever
     delivered, plus WIJ: delivered, and missing = not delivered although it delivered
     the quarter before. Columns: peildatum, kind, aanbieder, delivered, missing."""
+    first, last = con.execute("SELECT min(peildatum), max(peildatum) FROM current_uploads").fetchone()
+    days = quarters.ends(first, last) if first else []
     frame = con.execute(f"""
         WITH slots AS (  -- every provider that ever delivered, named as in its latest quarter
             SELECT c.kind, c.slot,
@@ -498,13 +400,7 @@ def delivery_status(con) -> pd.DataFrame:
             FROM current_uploads c JOIN uploads u USING (upload_id)
             GROUP BY c.kind, c.slot
         ),
-        quarters AS (
-            SELECT last_day(make_date((i // 4)::INTEGER, (i % 4 * 3 + 3)::INTEGER, 1)) AS peildatum
-            FROM (SELECT min(year(peildatum) * 4 + quarter(peildatum) - 1) AS first,
-                         max(year(peildatum) * 4 + quarter(peildatum) - 1) AS last
-                  FROM current_uploads),
-                 range(first, last + 1) AS r(i)
-        ),
+        quarters AS (SELECT unnest($days::DATE[]) AS peildatum),
         grid AS (
             SELECT q.peildatum, s.kind, s.slot, s.aanbieder, c.upload_id IS NOT NULL AS delivered
             FROM quarters q CROSS JOIN slots s
@@ -515,7 +411,7 @@ def delivery_status(con) -> pd.DataFrame:
                    AS missing
         FROM grid
         ORDER BY peildatum, kind, slot
-    """).df()
+    """, {"days": days}).df()
     frame["peildatum"] = frame["peildatum"].dt.date
     return frame.astype({"delivered": bool, "missing": bool})
 

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import fmt, privacy, targets
-from .definitions import COUNT_METRICS, DAYS_METRICS, METRICS
+from . import catalogue, fmt, privacy, quarters, targets
+from .metrics import outlook
 from .vocab import AREAS, CITY, CITY_LABEL
 
 NO_PREVIOUS = "geen vorig kwartaal"
 INCOMPLETE_PREVIOUS = "vorig kwartaal onvolledig"  # a delivery was missing: no fair comparison
 OUTLOOK_LABEL = "indicatie, geen voorspelling"
+NO_POINTS = pd.DataFrame({"metric": pd.Series(dtype=str), "peildatum": pd.Series(dtype=object),
+                          "minimum": pd.Series(dtype=float)})  # no targets table: no targets
 
 
 def area_label(gebied: str) -> str:
@@ -28,7 +30,12 @@ def area_label(gebied: str) -> str:
 
 
 def metric_label(metric: str) -> str:
-    return METRICS[metric][0]
+    return catalogue.figure(metric).name
+
+
+def short_label(metric: str) -> str:
+    """The figure's label in charts and tables ('Alleen basis', 'Mediaan')."""
+    return catalogue.figure(metric).short
 
 
 def number(cell) -> float | None:
@@ -40,9 +47,10 @@ def number(cell) -> float | None:
 
 def text(cell, metric: str) -> str:
     """The cell in Dutch: 12,5 % for a share, 1.234 for a count, 12 dagen; a protected cell as shown."""
-    if metric in COUNT_METRICS:
+    kind = catalogue.figure(metric).kind
+    if kind == catalogue.COUNT:
         return privacy.display_count(cell)
-    if metric in DAYS_METRICS:
+    if kind == catalogue.DAYS:
         value = number(cell)
         if value is None:
             return privacy.display_count(cell)
@@ -56,9 +64,10 @@ def count_text(cell) -> str:
 
 def change_text(metric: str, delta: float) -> str:
     """A change in Dutch: shares in procentpunt, counts and days with a sign."""
-    if metric in COUNT_METRICS or metric in DAYS_METRICS:
+    kind = catalogue.figure(metric).kind
+    if kind in (catalogue.COUNT, catalogue.DAYS):
         sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
-        unit = " dagen" if metric in DAYS_METRICS else ""
+        unit = " dagen" if kind == catalogue.DAYS else ""
         return f"{sign}{fmt.number(abs(delta), 0 if delta == int(delta) else 1)}{unit}"
     return fmt.points(delta)
 
@@ -80,14 +89,18 @@ class KeyFigure:
 
 
 class Figures:
-    """The export table (possibly protected), indexed by (metric, gebied, peildatum)."""
+    """The export table (possibly protected), indexed by (metric, gebied, peildatum), with
+    what the pages show beside it: targets and year-end goals, status, the outlook."""
 
-    def __init__(self, frame: pd.DataFrame, incomplete: frozenset = frozenset(), tag=None):
+    def __init__(self, frame: pd.DataFrame, incomplete: frozenset = frozenset(), tag=None, points=NO_POINTS):
         """`incomplete`: quarters with a missing delivery (metrics.provisional_quarters);
-        `tag`: what identifies these figures for a cache (e.g. database, data version)."""
+        `tag`: what identifies these figures for a cache (e.g. database, data version);
+        `points`: the targets table (metric, peildatum, minimum)."""
         self.frame = frame
         self.incomplete = incomplete
         self.tag = tag
+        self.points = points
+        self._made: dict = {}
         self._rows, self._series = {}, defaultdict(list)
         for r in frame.sort_values("peildatum", kind="stable").itertuples(index=False):
             self._rows[(r.metric, r.gebied, r.peildatum)] = r
@@ -119,7 +132,7 @@ class Figures:
     def key(self, metric: str, gebied: str, peildatum: dt.date) -> KeyFigure:
         value = self.value(metric, gebied, peildatum)
         target = self.target(metric, gebied, peildatum)
-        before = previous(peildatum)
+        before = quarters.previous_end(peildatum)
         old = self.value(metric, gebied, before)
         since = None
         if self.row(metric, gebied, before) is None:
@@ -137,23 +150,44 @@ class Figures:
     def protected(self, metric: str, gebied: str, peildatum: dt.date) -> bool:
         return privacy.is_protected(self.cell(metric, gebied, peildatum))
 
+    # --- targets and outlook ---
 
-def previous(peildatum: dt.date) -> dt.date:
-    """The peildatum of the quarter before."""
-    return targets.quarter_end(targets.quarter_index(peildatum) - 1)
+    def target_at(self, metric: str, peildatum: dt.date) -> float | None:
+        """The target in force in a quarter, also one without figures (a chart's target line)."""
+        return targets.target_for(self.points, metric, peildatum)
+
+    def year_end_goals(self, metric: str) -> list[tuple[dt.date, float]]:
+        return targets.year_end_goals(self.points, metric)
+
+    def year_end_goal(self, metric: str, peildatum: dt.date) -> tuple[dt.date, float] | None:
+        """The first year-end goal on or after `peildatum`."""
+        return next(((day, minimum) for day, minimum in self.year_end_goals(metric) if day >= peildatum), None)
+
+    def goals(self) -> list[str]:
+        """The metrics the targets table names, in the catalogue's order."""
+        named = set(self.points["metric"])
+        return [m for m in catalogue.ids() if m in named]
+
+    def steering(self) -> list[str]:
+        """The figures drawn as a line against their target: share_basis, share_mi."""
+        return [f.id for f in catalogue.FIGURES if f.chart == catalogue.LINE and f.target]
+
+    def outlook(self, gebied: str) -> dict:
+        """metrics.outlook of share_basis in an area, on what these figures show (a protected
+        value takes no part)."""
+        return self.made(("outlook", gebied), lambda: outlook(numeric(self.frame), gebied, self.points))
+
+    def made(self, key, make):
+        """make(), once for these figures: charts and outlooks live as long as the figures."""
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]
 
 
 def numeric(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with protected cells as empty numbers: what a calculation such as
     metrics.outlook may see of a protected table."""
     return frame.assign(value=frame["value"].map(number).astype("float64"))
-
-
-def year_end_goal(points, metric: str, peildatum: dt.date) -> tuple[dt.date, float] | None:
-    """The first year-end point of the targets table on or after `peildatum`; a metric's
-    first point is its starting point, not a goal (metrics.md)."""
-    return next(((day, minimum) for day, minimum in targets.metric_points(points, metric)[1:]
-                 if day >= peildatum and (day.month, day.day) == (12, 31)), None)
 
 
 # --- sentences ----------------------------------------------------------------
@@ -163,7 +197,7 @@ def status_words(status: str | None) -> str:
     return {targets.ON_TRACK: "op koers", targets.BEHIND: "achter op de streefwaarde"}.get(status, "")
 
 
-def basis_sentence(figs: Figures, gebied: str, peildatum: dt.date, points) -> str:
+def basis_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
     where = "In de stad als geheel" if gebied == CITY else f"In {area_label(gebied)}"
     users = figs.value("users", gebied, peildatum)
     if figs.protected("share_basis", gebied, peildatum) or figs.protected("users", gebied, peildatum):
@@ -173,7 +207,7 @@ def basis_sentence(figs: Figures, gebied: str, peildatum: dt.date, points) -> st
         return f"{where} waren er op {fmt.date(peildatum)} geen gebruikers."
     key = figs.key("share_basis", gebied, peildatum)
     sentence = f"{where} ontving op {fmt.date(peildatum)} {key.text} van de gebruikers alleen basisondersteuning"
-    goal = year_end_goal(points, "share_basis", peildatum)
+    goal = figs.year_end_goal("share_basis", peildatum)
     if goal and goal[0] == peildatum:  # at the year end the quarter's target is the year's goal
         sentence += f"; het doel voor eind {goal[0].year} is {fmt.percent(goal[1], 0)}"
         return sentence + (f", dus {status_words(key.status)}." if key.status else ".")
@@ -204,7 +238,7 @@ def spread_sentence(figs: Figures, peildatum: dt.date) -> str | None:
         return None
     sentence = ("Tussen het gebied met het hoogste en het laagste aandeel basisondersteuning zit "
                 f"{_points(spread)}")
-    if (old := figs.value("spread_basis", CITY, previous(peildatum))) is not None:
+    if (old := figs.value("spread_basis", CITY, quarters.previous_end(peildatum))) is not None:
         sentence += f" (vorig kwartaal {_points(old)})"
     return sentence + "."
 
@@ -214,11 +248,11 @@ def _points(distance: float) -> str:
     return f"{fmt.number(distance * 100, 1)}{fmt.NBSP}procentpunt"
 
 
-def progress_sentences(figs: Figures, peildatum: dt.date, points) -> list[str]:
+def progress_sentences(figs: Figures, peildatum: dt.date) -> list[str]:
     """The Voortgang page in words: the city, each area, the initiatives and the spread."""
     sentences = []
     for gebied in (CITY, *AREAS):
-        sentences.append(basis_sentence(figs, gebied, peildatum, points))
+        sentences.append(basis_sentence(figs, gebied, peildatum))
         if mi := mi_sentence(figs, gebied, peildatum):
             sentences.append(mi)
     if spread := spread_sentence(figs, peildatum):

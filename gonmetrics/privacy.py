@@ -35,20 +35,15 @@ The rules, in plain words (threshold T, default 10, setting GONMETRICS_MIN_COUNT
 from __future__ import annotations
 
 import math
-import os
 import re
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from . import fmt
-from .definitions import COUNT_METRICS
-from .errors import GonError
-from .vocab import AGE_GROUPS, AREAS, CITY
+from . import catalogue, fmt, settings
+from .vocab import AREAS, CITY
 
-DEFAULT_THRESHOLD = 10
-THRESHOLD_ENV = "GONMETRICS_MIN_COUNT"
 SECONDARY = "x"  # a count hidden so that a small count cannot be worked out
 HIDDEN = ""  # a share or waiting time that is not shown
 _PRIMARY = re.compile(r"< \d+")
@@ -57,46 +52,55 @@ _TOLERANCE = 1e-9
 Key = tuple  # (metric, column, gebied, peildatum): one number of the export
 Spans = list  # a set of whole numbers as sorted, disjoint [(low, high), ...]; high may be inf
 
-_USERS = ("users", "numerator")
-_BASIS = ("share_basis", "numerator")
-_MIXED = ("share_mixed", "numerator")
-_WITH_BASIS = ("share_mi", "denominator")
-_WITH_MI = ("share_mi", "numerator")
-_YOUTH = ("youth_mh_inflow", "numerator")
-_REGISTRATIONS = ("youth_mh_inflow_share", "denominator")
-_REFERRED = ("wait_open", "denominator")
-_OPEN = ("wait_open", "numerator")
-_STARTED = ("wait_days_median", "numerator")
-_AGE_PARTS = tuple((f"age_group:{label}", "numerator") for label, _, _ in AGE_GROUPS)
+# The relations below come from the catalogue (catalogue.MEASURES and FIGURES), read when
+# protect runs. A count of people is known by the first (metric, column) of the catalogue
+# that shows it: users of an area is ("users", "numerator") wherever it appears.
 
-# Cells that hold the same number as another cell: (metric, column) -> that cell.
-_SAME_NUMBER = {
-    ("users", "value"): _USERS,
-    ("share_basis", "denominator"): _USERS,
-    ("share_mixed", "denominator"): _USERS,
-    **{(metric, "denominator"): _USERS for metric, _ in _AGE_PARTS},
-    ("youth_mh_inflow", "value"): _YOUTH,
-    ("youth_mh_inflow_share", "numerator"): _YOUTH,
-    ("wait_days_p80", "numerator"): _STARTED,
-}
 
-# Within one area (or the city) and quarter: total = sum of parts (see metrics.py).
-# The last field: hide all parts whenever the total is hidden.
-_BREAKDOWNS = (
-    (_USERS, _AGE_PARTS, True),
-    (_WITH_BASIS, (_BASIS, _MIXED), False),
-    (_REFERRED, (_OPEN, _STARTED), False),
-)
+def _cells_of_measures() -> dict:
+    """(metric, column) -> the measure of people that cell shows (a count's value is its numerator)."""
+    shown = {}
+    for f in catalogue.FIGURES:
+        columns = (("numerator", f.numerator), ("denominator", f.denominator))
+        if f.kind == catalogue.COUNT:
+            columns += (("value", f.numerator),)
+        for column, name in columns:
+            if name is not None and catalogue.measure(name).people:
+                shown[(f.id, column)] = name
+    return shown
 
-# Within one area (or the city) and quarter: (whole, part), a group of people and a group
-# within it. whole - part counts people too (for a share: its complement) but is no cell
-# of the export. wait_open's complement (the started ones) and with_basis minus basis or
-# mixed are cells already: see _BREAKDOWNS.
-_NESTED = (
-    *((_USERS, part) for part in (_BASIS, _MIXED, _WITH_BASIS, _WITH_MI, *_AGE_PARTS)),
-    (_WITH_BASIS, _WITH_MI),
-    *((_REGISTRATIONS, part) for part in (_YOUTH, _REFERRED, _OPEN, _STARTED)),
-)
+
+def _first_cells() -> dict:
+    """measure -> the first cell of the catalogue that shows it."""
+    first = {}
+    for cell, name in _cells_of_measures().items():
+        first.setdefault(name, cell)
+    return first
+
+
+def _same_number() -> dict:
+    """Cells that hold the same number as another cell: (metric, column) -> that cell."""
+    first = _first_cells()
+    return {cell: first[name] for cell, name in _cells_of_measures().items() if first[name] != cell}
+
+
+def _breakdowns() -> tuple:
+    """Within one area (or the city) and quarter: (total, parts, hide all parts whenever the
+    total is hidden), for every measure made of parts."""
+    first = _first_cells()
+    return tuple((first[m.name], tuple(first[part] for part in m.parts), m.hide_parts)
+                 for m in catalogue.MEASURES if m.parts and m.name in first)
+
+
+def _nested() -> tuple:
+    """Within one area (or the city) and quarter: (whole, part), a group of people and a
+    group within it. whole - part counts people too (for a share: its complement) but is no
+    cell of the export; where it is a cell already (wait_open's started ones, with_basis
+    minus basis or mixed), the breakdowns hold it too."""
+    first = _first_cells()
+    wholes = [m.name for m in catalogue.MEASURES if any(m.name in other.within for other in catalogue.MEASURES)]
+    return tuple((first[whole], first[part.name]) for whole in wholes for part in catalogue.MEASURES
+                 if whole in part.within and whole in first and part.name in first)
 
 
 class Relation(NamedTuple):
@@ -111,26 +115,7 @@ class Relation(NamedTuple):
         return (self.total, *self.parts)
 
 
-# --- the setting --------------------------------------------------------------------
-
-
-def threshold_setting() -> int:
-    """The smallest count that is shown: GONMETRICS_MIN_COUNT when set, else 10."""
-    raw = os.environ.get(THRESHOLD_ENV, "").strip()
-    return _checked(raw) if raw else DEFAULT_THRESHOLD
-
-
-def _checked(threshold) -> int:
-    try:
-        value = int(str(threshold).strip())
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise GonError(
-            f"De grens voor kleine aantallen ({THRESHOLD_ENV}) moet een heel getal van 1 of meer zijn, "
-            f"niet '{threshold}'."
-        )
-    return value
+# --- texts -------------------------------------------------------------------------
 
 
 def primary_mark(threshold: int) -> str:
@@ -140,7 +125,7 @@ def primary_mark(threshold: int) -> str:
 
 def explanation_nl(threshold: int | None = None) -> str:
     """The rules in Dutch, for council members (Definities page, reports)."""
-    t = threshold_setting() if threshold is None else _checked(threshold)
+    t = settings.min_count() if threshold is None else settings.checked_min_count(threshold)
     return (
         "Niemand mag uit de cijfers een persoon kunnen herkennen. Daarom beschermt de monitor kleine aantallen "
         "op de pagina's voor de raad, in de tooltips, in de downloads en in de export voor publicatie. "
@@ -194,7 +179,7 @@ def protect(frame: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
     that no small count can be worked out) or '' (a share or waiting time not shown).
     Sums whose cells are not all in the frame are not checked: protect the whole table.
     """
-    t = threshold_setting() if threshold is None else _checked(threshold)
+    t = settings.min_count() if threshold is None else settings.checked_min_count(threshold)
     cells = _count_cells(frame)
     counts = dict(zip(cells["key"], cells["count"]))
     primary = set(cells.loc[(cells["count"] > 0) & (cells["count"] < t), "key"])
@@ -211,7 +196,7 @@ def protect(frame: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
 def _count_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per count in the frame: row position, column, the number it shows (key), count."""
     base = frame[["metric", "gebied", "peildatum"]].reset_index(drop=True).assign(row=range(len(frame)))
-    is_count = frame["metric"].isin(COUNT_METRICS).to_numpy()
+    is_count = frame["metric"].isin(catalogue.ids_of(catalogue.COUNT)).to_numpy()
     cells = pd.concat(
         [
             base.assign(column="numerator", count=_floats(frame["numerator"])),
@@ -221,7 +206,8 @@ def _count_cells(frame: pd.DataFrame) -> pd.DataFrame:
         ignore_index=True,
     ).dropna(subset=["count"])
     cells["count"] = cells["count"].astype("int64")
-    same = [_SAME_NUMBER.get(pair, pair) for pair in zip(cells["metric"], cells["column"])]
+    same_number = _same_number()
+    same = [same_number.get(pair, pair) for pair in zip(cells["metric"], cells["column"])]
     cells["key"] = [(*pair, gebied, day) for pair, gebied, day in zip(same, cells["gebied"], cells["peildatum"])]
     return cells
 
@@ -236,9 +222,9 @@ def _small_complements(counts: dict, t: int) -> dict:
 
     A difference of 0 or at least t may be known, so it takes no part: taken as a hidden
     cell, a shown whole and part would give it away and one of them would be hidden for nothing."""
-    result = {}
+    result, nested = {}, _nested()
     for place in sorted({key[2:] for key in counts}):  # sorted: the same choices in every run
-        for whole, part in _NESTED:
+        for whole, part in nested:
             if (*whole, *place) in counts and (*part, *place) in counts:
                 difference = counts[(*whole, *place)] - counts[(*part, *place)]
                 if 0 < difference < t:
@@ -261,12 +247,12 @@ def _relations(counts: dict) -> dict:
     by_quarter: dict = {}
     for metric, column, _, day in counts:
         by_quarter.setdefault(day, {})[(metric, column)] = None
-    result = {}
+    result, breakdowns = {}, _breakdowns()
     for day, numbers in by_quarter.items():
         within = [
             Relation((*total, gebied, day), tuple((*part, gebied, day) for part in parts), whole)
             for gebied in (*AREAS, CITY)
-            for total, parts, whole in _BREAKDOWNS
+            for total, parts, whole in breakdowns
         ]
         across = [Relation((*number, CITY, day), tuple((*number, area, day) for area in AREAS)) for number in numbers]
         result[day] = [r for r in within + across if all(cell in counts for cell in r.cells)]
@@ -387,9 +373,11 @@ def _with_hidden_values(out: pd.DataFrame) -> pd.DataFrame:
     """Hide every share or waiting time whose numerator or denominator is withheld, and
     the spread of share_basis over the areas in a quarter where one of them is hidden."""
     withheld = out["numerator"].map(is_protected) | out["denominator"].map(is_protected)
-    derived = withheld & ~out["metric"].isin(COUNT_METRICS)
+    derived = withheld & ~out["metric"].isin(catalogue.ids_of(catalogue.COUNT))
     out.loc[derived, "value"] = HIDDEN
-    basis = (out["metric"] == "share_basis") & (out["gebied"] != CITY)
-    quarters = set(out.loc[basis & derived, "peildatum"])
-    out.loc[(out["metric"] == "spread_basis") & out["peildatum"].isin(quarters), "value"] = HIDDEN
+    for spread in catalogue.FIGURES:
+        if spread.kind == catalogue.SPREAD:
+            areas = (out["metric"] == spread.of) & (out["gebied"] != CITY)
+            quarters = set(out.loc[areas & derived, "peildatum"])
+            out.loc[(out["metric"] == spread.id) & out["peildatum"].isin(quarters), "value"] = HIDDEN
     return out

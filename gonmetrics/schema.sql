@@ -100,45 +100,10 @@ FROM registrations r
 JOIN current_uploads c ON c.upload_id = r.upload_id AND c.kind = 'wij'
 JOIN uploads u ON u.upload_id = r.upload_id;
 
--- Materialised facts (metrics.py, "materialised facts"): what the export reads instead of
--- every current trajectory. Kept up to date by Store._make_current (refresh_facts) in the
--- transaction that changes a delivery slot, and by rebuild (refresh_all_facts).
--- Per provider quarter, area (incl. 'stad') and age group: the counts of the provider figures.
-CREATE TABLE IF NOT EXISTS fact_cells (
-    peildatum  DATE NOT NULL,
-    gebied     VARCHAR NOT NULL,
-    age_group  VARCHAR,
-    users      BIGINT NOT NULL,
-    basis_only BIGINT NOT NULL,
-    mixed      BIGINT NOT NULL,
-    with_basis BIGINT NOT NULL,
-    with_mi    BIGINT NOT NULL
-);
-
--- One row per registration in a current WIJ extract, with its wait until the first start.
-CREATE TABLE IF NOT EXISTS fact_registrations (
-    peildatum    DATE NOT NULL,
-    upload_id    INTEGER NOT NULL,
-    row_no       INTEGER NOT NULL,
-    client_id    VARCHAR NOT NULL,
-    gebied       VARCHAR NOT NULL,
-    aanmelddatum DATE NOT NULL,
-    youth_mh     BOOLEAN NOT NULL,
-    referred     BOOLEAN NOT NULL,
-    wait_days    INTEGER
-);
-
--- Per WIJ quarter and area (incl. 'stad'): the counts and waiting times of the WIJ figures.
-CREATE TABLE IF NOT EXISTS fact_wij (
-    peildatum     DATE NOT NULL,
-    gebied        VARCHAR NOT NULL,
-    registrations BIGINT NOT NULL,
-    youth_mh      BIGINT NOT NULL,
-    referred      BIGINT NOT NULL,
-    started       BIGINT NOT NULL,
-    wait_median   DOUBLE,
-    wait_p80      DOUBLE
-);
+-- Materialised facts (metrics.py, "materialised facts"): fact_cells and fact_wij are made by
+-- metrics.refresh_all_facts with the columns the metric catalogue gives them. The per-
+-- registration table of earlier versions is no longer used.
+DROP TABLE IF EXISTS fact_registrations;
 
 -- Which uploads were current when the facts were last brought up to date ('sources').
 CREATE TABLE IF NOT EXISTS fact_state (

@@ -35,15 +35,12 @@ import duckdb
 import pandas as pd
 
 from .errors import DatabaseBusy, GonError, NotFound
+from .settings import db_path as default_db_path, lock_wait as lock_wait_seconds
 
 if TYPE_CHECKING:
     from .load import LoadReport
 
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "gon.duckdb"
 DEFAULT_TARGETS = Path(__file__).resolve().parent.parent / "data" / "targets.csv"
-def lock_wait_seconds() -> float:
-    """How long to wait for another process's lock: `GONMETRICS_LOCK_WAIT`, default 30 s."""
-    return float(os.environ.get("GONMETRICS_LOCK_WAIT", "30"))
 MANIFEST = "manifest.json"
 MANIFEST_TABLES = ("uploads", "current_uploads", "targets", "notes", "meta")
 
@@ -51,11 +48,6 @@ MANIFEST_TABLES = ("uploads", "current_uploads", "targets", "notes", "meta")
 # path -> [connection, number of operations using it]
 _SHARED: dict[str, list] = {}
 _SHARED_LOCK = threading.Lock()
-
-
-def default_db_path() -> Path:
-    """`GONMETRICS_DB` if set, else the project's `data/gon.duckdb`."""
-    return Path(os.environ.get("GONMETRICS_DB") or DEFAULT_DB)
 
 
 def _busy(wait: float) -> DatabaseBusy:

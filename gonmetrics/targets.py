@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .definitions import FRACTION_METRICS
+from . import catalogue, quarters
 from .errors import InvalidTargets
 
 ON_TRACK = "op koers"
@@ -31,20 +31,15 @@ def target_table(con) -> pd.DataFrame:
     return frame
 
 
-def quarter_index(day: dt.date) -> int:
-    """Consecutive quarters get consecutive numbers: the unit of the target line."""
-    return day.year * 4 + (day.month - 1) // 3
-
-
-def quarter_end(index: int) -> dt.date:
-    """The peildatum of the quarter numbered `index` by quarter_index."""
-    year, quarter = divmod(index, 4)
-    return dt.date(year, 3 * quarter + 3, 30 if quarter in (1, 2) else 31)
-
-
 def metric_points(points: Points, metric: str) -> list[tuple[dt.date, float]]:
     """The (peildatum, minimum) points of one metric, in date order."""
     return sorted((_as_date(day), float(minimum)) for m, day, minimum in _rows(points) if m == metric)
+
+
+def year_end_goals(points: Points, metric: str) -> list[tuple[dt.date, float]]:
+    """The (peildatum, minimum) points of one metric that are goals: those at a year end,
+    except the metric's first point, which is where its line starts (metrics.md)."""
+    return [(day, minimum) for day, minimum in metric_points(points, metric)[1:] if quarters.is_year_end(day)]
 
 
 def target_for(points: Points, metric: str, peildatum: dt.date) -> float | None:
@@ -53,18 +48,18 @@ def target_for(points: Points, metric: str, peildatum: dt.date) -> float | None:
     line = metric_points(points, metric)
     for (day0, min0), (day1, min1) in zip(line, line[1:]):
         if day0 < peildatum <= day1:
-            steps = quarter_index(day1) - quarter_index(day0)
-            return min0 + (min1 - min0) * (quarter_index(peildatum) - quarter_index(day0)) / steps
+            steps = quarters.index(day1) - quarters.index(day0)
+            return min0 + (min1 - min0) * (quarters.index(peildatum) - quarters.index(day0)) / steps
     return None
 
 
-def target_frame(points: Points, quarters: Iterable[dt.date]) -> pd.DataFrame:
+def target_frame(points: Points, days: Iterable[dt.date]) -> pd.DataFrame:
     """metric, peildatum, target for every metric in `points` and every quarter that has one."""
     points = list(_rows(points))
     rows = [
         (metric, quarter, target)
         for metric in sorted({p[0] for p in points})
-        for quarter in sorted(set(quarters))
+        for quarter in sorted(set(days))
         if (target := target_for(points, metric, quarter)) is not None
     ]
     return pd.DataFrame(rows, columns=["metric", "peildatum", "target"]).astype({"target": "float64"})
@@ -94,15 +89,15 @@ def _validated(frame: pd.DataFrame) -> list[tuple[str, dt.date, float]]:
         raise InvalidTargets(f"De streefwaarden missen de kolom(men): {', '.join(missing)}.")
     if frame.empty:  # Store() would silently seed the defaults again into an empty table
         raise InvalidTargets("Een lege tabel met streefwaarden kan niet worden opgeslagen.")
-    problems, rows, seen = [], [], set()
+    problems, rows, seen, allowed = [], [], set(), catalogue.with_target()
     for line, (metric, peildatum, minimum) in enumerate(
         frame[["metric", "peildatum", "minimum"]].itertuples(index=False), start=1
     ):
         where = f"regel {line}"
-        if metric not in FRACTION_METRICS:
+        if metric not in allowed:
             problems.append(f"{where}: '{metric}' is geen cijfer waarvoor een streefwaarde kan gelden")
         day = _parse_date(peildatum)
-        if day is None or not _is_quarter_end(day):
+        if day is None or not quarters.is_end(day):
             problems.append(f"{where}: peildatum '{peildatum}' is niet de laatste dag van een kwartaal")
         value = _parse_share(minimum)
         if value is None:
@@ -126,10 +121,6 @@ def _parse_date(value) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         return None
-
-
-def _is_quarter_end(day: dt.date) -> bool:
-    return day.month in (3, 6, 9, 12) and (day + dt.timedelta(days=1)).day == 1
 
 
 def _parse_share(value) -> float | None:

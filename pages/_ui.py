@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from gonmetrics import access, charts, databases, desk, details, fmt, targets
+from gonmetrics import access, databases, desk, details, fmt, targets
 from gonmetrics.downloads import to_csv_bytes, to_xlsx_bytes
 from gonmetrics.errors import DatabaseBusy, GonError
 from gonmetrics.metrics import delivery_status, export_frame, missing_in
@@ -173,7 +173,7 @@ def delivery():
 def _dashboard_figures(path: str, version: int, protected: bool) -> Figures:
     frame = _figures(path, version)
     return Figures(protect(frame) if protected else frame, tag=(path, version, protected),
-                   incomplete=frozenset(missing_in(_delivery(path, version))))
+                   incomplete=frozenset(missing_in(_delivery(path, version))), points=_target_points(path, version))
 
 
 def dashboard_figures(protected: bool) -> Figures:
@@ -193,7 +193,7 @@ def _target_points(path: str, version: int):
 
 
 def target_points():
-    """The targets table (metric, peildatum, minimum): the year-end goals and the outlook."""
+    """The targets table (metric, peildatum, minimum), as the desk and Definities show it."""
     return _target_points(str(store().path), data_version())
 
 
@@ -304,14 +304,10 @@ def note(gebied: str, peildatum) -> None:
                 f"*{desk.markdown_literal(row.author)}, {fmt.date(row.updated_at)}*", icon=":material/info:")
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _built(tag, builder: str, args: tuple, kwargs: tuple, _figs: Figures):
-    return getattr(charts, builder)(_figs, *args, **dict(kwargs))
-
-
 def built(builder, figs: Figures, *args, **kwargs):
-    """charts.<builder>(figs, *args, **kwargs), made once per data version and protection."""
-    return _built(figs.tag, builder.__name__, args, tuple(sorted(kwargs.items())), _figs=figs)
+    """builder(figs, *args, **kwargs) (a charts builder), made once per Figures, which the
+    cache above keeps per database, data version and protection."""
+    return figs.made((builder, args, tuple(sorted(kwargs.items()))), lambda: builder(figs, *args, **kwargs))
 
 
 def chart(c) -> None:

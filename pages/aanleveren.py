@@ -7,8 +7,7 @@ Markdown: a file name or value such as `<b>x</b>` stays literal text.
 
 import streamlit as st
 
-from gonmetrics import desk, fmt
-from gonmetrics.definitions import FRACTION_METRICS, METRICS
+from gonmetrics import catalogue, desk, fmt
 from gonmetrics.errors import GonError
 from pages import _ui
 
@@ -130,12 +129,12 @@ with _ui.friendly_errors():
     st.write("Het minimum per cijfer op een peildatum (de laatste dag van een kwartaal), als fractie: 0,15 = 15 %. "
              "Tussen twee punten ligt de streefwaarde op de rechte lijn; zie de pagina Definities.")
     _show_flash("targets")
-    goals = [m for m in METRICS if m in FRACTION_METRICS]
+    goals = [m for m in catalogue.ids() if m in catalogue.with_target()]
     edited = st.data_editor(
         _ui.target_points(), key=_widget_key("targets"), num_rows="dynamic", hide_index=True,
         column_config={
             "metric": st.column_config.SelectboxColumn("Cijfer", options=goals, required=True,
-                                                       format_func=lambda m: f"{METRICS[m][0]} ({m})"),
+                                                       format_func=lambda m: f"{catalogue.figure(m).name} ({m})"),
             "peildatum": st.column_config.DateColumn("Peildatum", format="DD-MM-YYYY", required=True),
             "minimum": st.column_config.NumberColumn("Minimum (fractie)", min_value=0.0, max_value=1.0,
                                                      step=0.0001, format="%.4f", required=True),

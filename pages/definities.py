@@ -3,8 +3,8 @@ sources and their delivery status, small-number protection, accessibility, conta
 
 import streamlit as st
 
-from gonmetrics import desk, privacy
-from gonmetrics.definitions import DELIVERY_TEXT, GENERAL_TEXT, METRICS, OUTLOOK_TEXT, TARGETS_TEXT
+from gonmetrics import desk, privacy, settings
+from gonmetrics.definitions import DELIVERY_TEXT, GENERAL_TEXT, OUTLOOK_TEXT, TARGETS_TEXT, figure_texts
 from pages import _ui
 
 _ui.guard("definities")
@@ -15,7 +15,7 @@ st.write("Wat elk cijfer in de GON monitor betekent, waar de gegevens vandaan ko
 with _ui.friendly_errors():
     st.header("De cijfers")
     st.write(GENERAL_TEXT)
-    for metric, (name, definition) in METRICS.items():
+    for metric, (name, definition) in figure_texts().items():
         st.subheader(name)
         st.caption(f"Code in de export: `{metric}`")
         st.write(definition)
@@ -46,8 +46,8 @@ with _ui.friendly_errors():
 
     st.header("Kleine aantallen")
     st.write(privacy.EXPLANATION_NL)
-    st.caption(f"De grens staat nu op {privacy.threshold_setting()}. De beheerder stelt die in met "
-               f"`{privacy.THRESHOLD_ENV}` (standaard {privacy.DEFAULT_THRESHOLD}).")
+    st.caption(f"De grens staat nu op {settings.min_count()}. De beheerder stelt die in met "
+               f"`{settings.MIN_COUNT_ENV}` (standaard {settings.DEFAULT_MIN_COUNT}).")
 
     st.header("Toegankelijkheid")
     st.write(desk.ACCESSIBILITY_NL)
@@ -55,4 +55,4 @@ with _ui.friendly_errors():
     st.markdown("\n".join(f"- {issue}" for issue in desk.known_accessibility_issues()))
 
     st.header("Contact")
-    st.write(desk.contact_line())
+    st.write(settings.contact())

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from gonmetrics import charts, fmt, narrative
-from gonmetrics.metrics import outlook
 from gonmetrics.vocab import AREAS
 from pages import _ui
 
@@ -18,7 +17,6 @@ with _ui.friendly_errors():
     with right:
         peildatum = _ui.quarter_picker(figs.quarters)
     name, quarter = AREAS[gebied], fmt.quarter(peildatum)
-    points = _ui.target_points()
     provisional = _ui.provisional_notice(peildatum)
     _ui.note(gebied, peildatum)
 
@@ -29,14 +27,13 @@ with _ui.friendly_errors():
 
     st.header("Basisondersteuning")
     st.subheader("Aandeel basisondersteuning in de tijd")
-    ahead = outlook(narrative.numeric(figs.frame), gebied, points)
-    _ui.chart(_ui.built(charts.trend, figs, "share_basis", gebied, points, ahead))
-    st.write(narrative.outlook_sentence(ahead))
+    _ui.chart(_ui.built(charts.trend, figs, "share_basis", gebied, with_outlook=True))
+    st.write(narrative.outlook_sentence(figs.outlook(gebied)))
     st.subheader("Soort ondersteuning")
     _ui.chart(_ui.built(charts.mix, figs, gebied))
 
     st.header("Maatschappelijke initiatieven")
-    _ui.chart(_ui.built(charts.trend, figs, "share_mi", gebied, points))
+    _ui.chart(_ui.built(charts.trend, figs, "share_mi", gebied))
     st.subheader(f"Meest gebruikte initiatieven in {quarter}")
     used = _ui.top_initiatives(gebied, peildatum)
     if used.empty:
@@ -62,5 +59,5 @@ with _ui.friendly_errors():
         _ui.chart(_ui.built(build, figs, gebied))
 
     st.header("Vergelijking met de andere gebieden")
-    for metric in ("share_basis", "share_mi"):
+    for metric in figs.steering():
         _ui.chart(_ui.built(charts.compare, figs, metric, peildatum, highlight=gebied))

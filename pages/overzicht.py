@@ -29,7 +29,7 @@ with _ui.friendly_errors():
                 _ui.key_figure_row(figs, ("share_basis", "share_mi", "users"), gebied, peildatum, provisional)
 
     st.header("Ontwikkeling in de stad")
-    _ui.chart(_ui.built(charts.trend, figs, "share_basis", CITY, _ui.target_points()))
+    _ui.chart(_ui.built(charts.trend, figs, "share_basis", CITY))
 
     st.header("Aanlevering")
     st.write(f"Welke extracten voor {fmt.quarter(peildatum)} binnen zijn.")

@@ -5,8 +5,6 @@ here for every role, so whatever is shown or downloaded may be shared."""
 import streamlit as st
 
 from gonmetrics import charts, databases, fmt, narrative, report_html
-from gonmetrics.definitions import METRICS
-from gonmetrics.metrics import outlook
 from gonmetrics.privacy import EXPLANATION_NL
 from gonmetrics.vocab import CITY
 from pages import _ui
@@ -22,12 +20,11 @@ with _ui.friendly_errors():
     figs = _ui.dashboard_figures(protected=True)
     peildatum = _ui.quarter_picker(figs.quarters)
     quarter = fmt.quarter(peildatum)
-    points = _ui.target_points()
     provisional = _ui.provisional_notice(peildatum)
-    goals = [m for m in METRICS if m in set(points["metric"])]  # every metric the targets table names
+    goals = figs.goals()
 
     st.header(f"In het kort, {quarter}")
-    sentences = narrative.progress_sentences(figs, peildatum, points)
+    sentences = narrative.progress_sentences(figs, peildatum)
     st.markdown("\n".join(f"- {s}" for s in sentences))
 
     st.header("De stad: voortgang per doel")
@@ -35,18 +32,19 @@ with _ui.friendly_errors():
     for metric in goals:
         st.subheader(narrative.metric_label(metric))
         _ui.key_figure(figs.key(metric, CITY, peildatum), provisional)
-        ahead = outlook(narrative.numeric(figs.frame), CITY, points) if metric == "share_basis" else None
-        city.append((narrative.metric_label(metric), _ui.built(charts.trend, figs, metric, CITY, points, ahead)))
+        with_outlook = metric == "share_basis"  # the outlook is share_basis's
+        city.append((narrative.metric_label(metric),
+                     _ui.built(charts.trend, figs, metric, CITY, with_outlook=with_outlook)))
         _ui.chart(city[-1][1])
-        if ahead:
-            remarks.append(narrative.outlook_sentence(ahead))
+        if with_outlook:
+            remarks.append(narrative.outlook_sentence(figs.outlook(CITY)))
             st.write(remarks[-1])
 
     st.header("De gebieden naast elkaar")
     side = [(f"{narrative.metric_label(m)} per gebied, {quarter}", _ui.built(charts.compare, figs, m, peildatum))
             for m in goals]
     side.append(("Aandeel basisondersteuning per gebied in de tijd",
-                 _ui.built(charts.areas_trend, figs, "share_basis", points)))
+                 _ui.built(charts.areas_trend, figs, "share_basis")))
     for title, chart in side:
         st.subheader(title)
         _ui.chart(chart)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from gonmetrics import charts, fmt, narrative, privacy
-from gonmetrics.metrics import EXPORT_COLUMNS, outlook
+from gonmetrics.metrics import EXPORT_COLUMNS
 from gonmetrics.narrative import Figures
 from gonmetrics.targets import target_for
 
@@ -58,7 +58,7 @@ def city(users_west: int, basis_west: int, day: dt.date, mixed_west: int = 0, bi
 @pytest.fixture
 def figs() -> Figures:
     # west: 200 users; 40 basis (20,0 %) in Q1, 50 (25,0 %) in Q2, 47 of 200 (23,5 %) in Q3
-    return Figures(export(city(200, 40, Q1, 10) | city(200, 50, Q2, 12) | city(200, 47, Q3, 14)))
+    return Figures(export(city(200, 40, Q1, 10) | city(200, 50, Q2, 12) | city(200, 47, Q3, 14)), points=POINTS)
 
 
 def spec(chart: charts.Chart) -> dict:
@@ -70,7 +70,7 @@ def hover_texts(chart: charts.Chart) -> list[str]:
 
 
 def test_trend_is_dutch_in_layout_axis_and_hover(figs):
-    chart = charts.trend(figs, "share_basis", "west", POINTS)
+    chart = charts.trend(figs, "share_basis", "west")
     layout = spec(chart)["layout"]
     assert layout["separators"] == ",."
     assert layout["yaxis"]["ticksuffix"] == "\u00a0%"
@@ -86,7 +86,7 @@ def test_trend_is_dutch_in_layout_axis_and_hover(figs):
 
 
 def test_target_line_is_dashed_labelled_and_carries_the_year_end_goal(figs):
-    data = spec(charts.trend(figs, "share_basis", "west", POINTS, outlook(figs.frame, "west", POINTS)))["data"]
+    data = spec(charts.trend(figs, "share_basis", "west", with_outlook=True))["data"]
     target = next(t for t in data if t["name"] == "Streefwaarde")
     assert target["line"]["dash"] == "dash"
     # 3,75 % / 7,5 % / 11,25 % in the data quarters, then 15 % at the year end (the outlook's end)
@@ -99,7 +99,7 @@ def test_target_line_is_dashed_labelled_and_carries_the_year_end_goal(figs):
 
 
 def test_every_chart_uses_the_palette_only(figs):
-    built = [charts.trend(figs, "share_basis", "west", POINTS), charts.areas_trend(figs, "share_basis", POINTS),
+    built = [charts.trend(figs, "share_basis", "west"), charts.areas_trend(figs, "share_basis"),
              charts.compare(figs, "share_basis", Q3, "west"), charts.mix(figs, "west"), charts.ages(figs, "west")]
     for chart in built:
         colours = set()
@@ -147,14 +147,14 @@ def test_key_figure_change_status_and_first_quarter(figs):
 
 
 def test_no_change_against_a_quarter_with_a_missing_delivery(figs):
-    incomplete = Figures(figs.frame, incomplete=frozenset({Q2}))
+    incomplete = Figures(figs.frame, incomplete=frozenset({Q2}), points=POINTS)
     key = incomplete.key("share_basis", "west", Q3)
     assert (key.text, key.change, key.direction, key.since) == ("23,5\u00a0%", narrative.INCOMPLETE_PREVIOUS, 0, None)
     assert incomplete.key("share_basis", "west", Q2).change == "+5,0\u00a0procentpunt"  # 20,0 % -> 25,0 %; Q1 complete
 
 
 def test_sentences_follow_the_data(figs):
-    sentences = narrative.progress_sentences(figs, Q3, POINTS)
+    sentences = narrative.progress_sentences(figs, Q3)
     assert ("In West ontving op 30-09-2027 23,5\u00a0% van de gebruikers alleen basisondersteuning; de streefwaarde "
             f"voor dit kwartaal is {T3}, dus op koers; het doel voor eind 2027 is 15\u00a0%.") in sentences
     assert sentences[-1] == ("Tussen het gebied met het hoogste en het laagste aandeel basisondersteuning zit "
@@ -164,15 +164,26 @@ def test_sentences_follow_the_data(figs):
 def test_protected_figures_stay_protected_in_charts_and_sentences():
     # west has 6 users, 3 of them basis: small numbers the council must not see
     frame = privacy.protect(export(city(6, 3, Q1) | city(6, 4, Q2)))
-    figs = Figures(frame)
-    built = [charts.trend(figs, "share_basis", "west", POINTS), charts.compare(figs, "share_basis", Q2, "west"),
-             charts.mix(figs, "west"), charts.ages(figs, "west"), charts.areas_trend(figs, "share_basis", POINTS)]
+    figs = Figures(frame, points=POINTS)
+    built = [charts.trend(figs, "share_basis", "west"), charts.compare(figs, "share_basis", Q2, "west"),
+             charts.mix(figs, "west"), charts.ages(figs, "west"), charts.areas_trend(figs, "share_basis")]
     for chart in built:
         text = chart.fig.to_json() + chart.summary + chart.data.to_csv()
         for secret in ("50,0", "66,7", "50.0", "66.66", "(3 van 6)", "4 van 6"):
             assert secret not in text, (chart.name, secret)
         west = [t for t in spec(chart)["data"] if t.get("name") == "West"]
         assert all(y is None for trace in west for y in trace["y"])
-    sentences = " ".join(narrative.progress_sentences(figs, Q2, POINTS))
+    sentences = " ".join(narrative.progress_sentences(figs, Q2))
     assert "In West zijn de aantallen op 30-06-2027 te klein" in sentences
     assert "66,7" not in sentences and "Tussen het gebied" not in sentences  # the spread would give west away
+
+
+def test_figures_carry_targets_goals_and_the_outlook(figs):
+    assert figs.target_at("share_basis", Q2) == pytest.approx(0.075)  # 0 % end 2026 -> 15 % end 2027: 2 of 4 steps
+    assert figs.year_end_goal("share_basis", Q1) == (dt.date(2027, 12, 31), 0.15)
+    assert figs.year_end_goals("share_mi") == [(dt.date(2030, 12, 31), 0.15)]  # its first point is the start
+    assert figs.goals() == ["share_basis", "share_mi"] and figs.steering() == ["share_basis", "share_mi"]
+    ahead = figs.outlook("west")  # west 20 %, 25 %, 23,5 %: slope 1,75 procentpunt per quarter
+    assert ahead["slope"] == pytest.approx(0.0175)
+    assert ahead["projected"] == pytest.approx((0.20 + 0.25 + 0.235) / 3 + 2 * 0.0175)  # end 2027, 2 steps past Q2
+    assert figs.outlook("west") is ahead  # made once per Figures

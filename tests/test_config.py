@@ -3,6 +3,8 @@
 import tomllib
 from pathlib import Path
 
+from gonmetrics import settings
+
 CONFIG = Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml"
 
 
@@ -13,7 +15,7 @@ def test_secure_streamlit_settings():
     assert server["enableCORS"] is True
     assert server["enableStaticServing"] is False
     assert server["address"] == "127.0.0.1"  # local mode listens on loopback only
-    assert server["maxUploadSize"] == 50
+    assert server["maxUploadSize"] == settings.DEFAULT_MAX_UPLOAD_MB  # Streamlit's limit = the library's
     assert config["client"]["showErrorDetails"] == "none"
     assert config["browser"]["gatherUsageStats"] is False
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import time
 
 import numpy as np
 import openpyxl
@@ -125,13 +124,10 @@ def test_another_seed_gives_another_city(frames):
     assert not other[0].table.equals(frames[0][0].table)
 
 
-def test_generation_is_fast_and_scales():
-    start = time.perf_counter()
-    generate()
-    assert time.perf_counter() - start < 2
-    start = time.perf_counter()
+def test_generation_scales():
+    # How long it takes is a benchmark figure (bench.work.build records generated_s), not a test: a busy
+    # machine must not fail the suite.
     big = generate(n_users=60_000)
-    assert time.perf_counter() - start < 10
     first = pd.concat([
         d.table.select(["client_id", "einddatum"]).to_pandas()
         for d in big if d.kind == "aanbieder" and d.peildatum == QUARTERS[0]

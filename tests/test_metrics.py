@@ -13,7 +13,7 @@ from metrics_helpers import (
     D, Q1, Q2, Q3, add_provider, add_wij, cell, export, new_store, registration, trajectory,
 )
 
-from gonmetrics.definitions import METRICS
+from gonmetrics.definitions import figure_texts
 from gonmetrics.metrics import (
     EXPORT_COLUMNS, delivery_status, export_csv, export_frame, outlook, provisional_quarters,
 )
@@ -300,8 +300,8 @@ def test_every_figure_is_defined(store):
     add_provider(store, 1, "Lentis", Q1, [trajectory("c1", "centrum")])
     add_wij(store, 2, Q1, [registration("c1", "centrum", D(2027, 1, 1))])
     produced = set(export(store).metric)
-    assert produced == set(METRICS)
-    for name, text in METRICS.values():
+    assert produced == set(figure_texts())
+    for name, text in figure_texts().values():
         assert name and len(text) > 40
 
 
@@ -409,11 +409,33 @@ def test_outlook_falling_line_never_reaches_and_is_clipped():
     assert all(t["reached"] is None for t in result["targets"])
 
 
+def test_outlook_line_is_the_fitted_line_clipped_point_by_point():
+    frame = share_frame({Q1: 0.40, Q2: 0.30, Q3: 0.20, D(2027, 12, 31): 0.10})
+    line = outlook(frame, "centrum", DEFAULT_POINTS)["line"]
+    # from the latest quarter to the next year end: 0.10, then 0.00, -0.10, -0.20, -0.30 clipped to 0
+    assert [day for day, _ in line] == [D(2027, 12, 31), D(2028, 3, 31), D(2028, 6, 30), D(2028, 9, 30),
+                                        D(2028, 12, 31)]
+    assert [level for _, level in line] == pytest.approx([0.10, 0.0, 0.0, 0.0, 0.0])
+
+
 def test_outlook_needs_two_quarters():
+    # Q2 has a row but no value: one value is left, so there is no line - yet the latest
+    # quarter, the value it has and the year-end goals still come back.
     result = outlook(share_frame({Q1: 0.10, Q2: None}), "centrum", DEFAULT_POINTS)
+    assert result["latest"] == Q2 and result["basis"] == [(Q1, 0.10)]
     assert result["slope"] is None and result["projected"] is None
-    assert all(t["reached"] is None for t in result["targets"])
-    assert outlook(share_frame({Q1: 0.1}), "west", DEFAULT_POINTS)["latest"] is None
+    assert result["year_end"] == D(2027, 12, 31)
+    assert [(t["peildatum"], t["minimum"], t["reached"]) for t in result["targets"]] == [
+        (D(2027, 12, 31), 0.15, None), (D(2028, 12, 31), 0.30, None), (D(2029, 12, 31), 0.50, None),
+        (D(2030, 12, 31), 0.70, None)]
+    # with the second value the line exists: 0.10 -> 0.12, 0.02 per quarter
+    assert outlook(share_frame({Q1: 0.10, Q2: 0.12}), "centrum", DEFAULT_POINTS)["slope"] == pytest.approx(0.02)
+
+
+def test_outlook_of_an_area_without_rows_is_empty():
+    result = outlook(share_frame({Q1: 0.10, Q2: 0.12}), "west", DEFAULT_POINTS)  # the frame holds centrum only
+    assert result == {"gebied": "west", "latest": None, "basis": [], "slope": None, "year_end": None,
+                      "projected": None, "line": [], "targets": []}
 
 
 def test_outlook_on_an_export(store):

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from gonmetrics import cli, privacy
 from gonmetrics.errors import GonError
 from gonmetrics.privacy import protect
+from gonmetrics.settings import DEFAULT_MIN_COUNT, MIN_COUNT_ENV, min_count
 from tests.conftest import ROW, provider_csv
 from tests.test_validate import replace_field
 
@@ -283,7 +284,7 @@ def test_public_export_hides_23_of_25_basis_only(tmp_path, monkeypatch, capsys):
     # elsewhere, so the city equals west. Hidden in west and the city: the 23 basis only
     # (2 are not) and the 23 with basis support (2 have aanvullend only), so share_basis and
     # share_mi are not shown; share_mixed 0 of 25 and the age groups (all 35-49) are.
-    monkeypatch.delenv(privacy.THRESHOLD_ENV, raising=False)
+    monkeypatch.delenv(MIN_COUNT_ENV, raising=False)
     basis = [replace_field(ROW, 2, f"client-b{i:02d}") for i in range(23)]
     extra = [replace_field(replace_field(replace_field(ROW, 2, f"client-a{i:02d}"), 5, "aanvullend"), 10, "")
              for i in range(2)]
@@ -321,22 +322,22 @@ def test_threshold_as_argument():
 
 
 def test_threshold_from_the_environment(monkeypatch):
-    monkeypatch.setenv(privacy.THRESHOLD_ENV, "5")
-    assert privacy.threshold_setting() == 5
+    monkeypatch.setenv(MIN_COUNT_ENV, "5")
+    assert min_count() == 5
     assert column(protect(four_and_more()), "numerator") == [40, "< 5", "x", 30, 99]
     assert "‘< 5’" in privacy.EXPLANATION_NL
 
 
 def test_default_threshold(monkeypatch):
-    monkeypatch.delenv(privacy.THRESHOLD_ENV, raising=False)
-    assert privacy.threshold_setting() == privacy.DEFAULT_THRESHOLD == 10
+    monkeypatch.delenv(MIN_COUNT_ENV, raising=False)
+    assert min_count() == DEFAULT_MIN_COUNT == 10
     assert "‘< 10’" in privacy.EXPLANATION_NL
 
 
 @pytest.mark.parametrize("raw", ["tien", "0", "-3", "2.5"])
 def test_a_bad_threshold_setting_is_refused(monkeypatch, raw):
-    monkeypatch.setenv(privacy.THRESHOLD_ENV, raw)
-    with pytest.raises(GonError, match=privacy.THRESHOLD_ENV):
+    monkeypatch.setenv(MIN_COUNT_ENV, raw)
+    with pytest.raises(GonError, match=MIN_COUNT_ENV):
         protect(four_and_more())
 
 

@@ -29,8 +29,8 @@ def count(store: Store) -> int:
 
 def python(code: str, env_extra: dict | None = None) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(PROJECT), **(env_extra or {})}
-    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=PROJECT, env=env)
+    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=PROJECT, env=env)
 
 
 def test_twenty_readers_see_before_or_after_never_between(store):
@@ -61,41 +61,52 @@ def test_twenty_readers_see_before_or_after_never_between(store):
     assert seen == {3000, 5000}
 
 
+# Holds the database open until the test sends a line: no timing decides who is first.
 HOLD = """
-import time
+import sys
 from gonmetrics.store import Store
 store = Store({db!r})
 with store.connect() as con:
     print("holding", flush=True)
-    time.sleep({seconds})
+    sys.stdin.readline()
 """
+
+
+def ingest_command(db: Path, file: Path, **env) -> list:
+    return [sys.executable, "-m", "gonmetrics", "ingest", str(file), "--db", str(db)], {
+        **os.environ, "PYTHONPATH": str(PROJECT), **env}
 
 
 def test_second_process_ingest_waits_for_the_holder_and_succeeds(tmp_path):
     db = tmp_path / "gon.duckdb"
     Store(db)
-    holder = python(HOLD.format(db=str(db), seconds=2))
+    holder = python(HOLD.format(db=str(db)))
     assert holder.stdout.readline().strip() == "holding"
     (tmp_path / "q1.csv").write_bytes(rows(10))
-    result = subprocess.run([sys.executable, "-m", "gonmetrics", "ingest", str(tmp_path / "q1.csv"), "--db", str(db)],
-                            capture_output=True, text=True, cwd=PROJECT, timeout=60,
-                            env={**os.environ, "PYTHONPATH": str(PROJECT)})
-    holder.wait(timeout=30)
-    assert result.returncode == 0, result.stderr
+    command, env = ingest_command(db, tmp_path / "q1.csv")
+    ingest = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT, env=env)
+    try:  # while the holder holds on, the ingest can only wait (a store that did not wait would be done)
+        ingest.wait(timeout=3)
+    except subprocess.TimeoutExpired:
+        pass
+    assert ingest.returncode is None, ingest.stderr.read()
+    holder.communicate("\n", timeout=30)
+    _, stderr = ingest.communicate(timeout=60)
+    assert ingest.returncode == 0, stderr
     assert count(Store(db)) == 10
 
 
 def test_second_process_ingest_gives_up_with_a_clear_reason(tmp_path):
     db = tmp_path / "gon.duckdb"
     Store(db)
-    holder = python(HOLD.format(db=str(db), seconds=6))
+    holder = python(HOLD.format(db=str(db)))
     assert holder.stdout.readline().strip() == "holding"
     (tmp_path / "q1.csv").write_bytes(rows(10))
-    result = subprocess.run([sys.executable, "-m", "gonmetrics", "ingest", str(tmp_path / "q1.csv"), "--db", str(db)],
-                            capture_output=True, text=True, cwd=PROJECT, timeout=60,
-                            env={**os.environ, "PYTHONPATH": str(PROJECT), "GONMETRICS_LOCK_WAIT": "1"})
-    holder.kill()
-    holder.wait()
+    command, env = ingest_command(db, tmp_path / "q1.csv", GONMETRICS_LOCK_WAIT="1")
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, timeout=60, env=env)
+    finally:
+        holder.communicate("\n", timeout=30)
     assert result.returncode == 1
     assert "bezet door een ander proces" in result.stderr
     assert "Traceback" not in result.stderr

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import re
 import threading
 import time
@@ -28,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import bcrypt
+
+from . import settings
 
 ANALIST, BESTUUR, RAAD = "analist", "bestuur", "raad"
 ROLES = {
@@ -80,8 +81,7 @@ def pages_for(role: str) -> list[PageSpec]:
 
 def users_file() -> Path | None:
     """`GONMETRICS_USERS` if set, else `data/users.toml` if it exists."""
-    configured = os.environ.get("GONMETRICS_USERS")
-    path = Path(configured) if configured else Path(__file__).resolve().parent.parent / "data" / "users.toml"
+    path = settings.users_path()
     return path if path.exists() else None
 
 

@@ -19,7 +19,6 @@ import csv
 import functools
 import io
 import math
-import os
 import re
 import string
 import zipfile
@@ -34,11 +33,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from . import settings
 from .errors import UnreadableFile
 from .sensitive import Cell, bsn_like_word, first_bsn_cell, quoted
 from .vocab import normalise_header
 
-MAX_UPLOAD_BYTES = int(float(os.environ.get("GONMETRICS_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
 # The contract's limits: a delivery beyond them is refused before it is parsed or validated.
 MAX_DATA_ROWS = 2_000_000
 MAX_COLUMNS = 200
@@ -88,7 +87,7 @@ def read_delivery(data: bytes, file_name: str, max_bytes: int | None = None) -> 
     unreadable, and so is a file named .xlsx that is not a workbook (a renamed text file
     would otherwise load as something else than its sender thinks it is).
     """
-    limit = MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    limit = settings.max_upload_bytes() if max_bytes is None else max_bytes
     if not data:
         raise UnreadableFile(_EMPTY)
     if problem := too_large(len(data), limit):
@@ -100,8 +99,9 @@ def read_delivery(data: bytes, file_name: str, max_bytes: int | None = None) -> 
     return _read_csv(data)
 
 
-def too_large(size: int, limit: int = MAX_UPLOAD_BYTES) -> str | None:
+def too_large(size: int, limit: int | None = None) -> str | None:
     """The Dutch refusal for a file of `size` bytes over the upload limit, else None."""
+    limit = settings.max_upload_bytes() if limit is None else limit
     if size <= limit:
         return None
     return f"Het bestand is {_megabytes(size)} MB; de grens is {_megabytes(limit)} MB."

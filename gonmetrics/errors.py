@@ -6,7 +6,12 @@ class GonError(Exception):
 
 
 class UnreadableFile(GonError):
-    """The bytes are not a CSV or XLSX file we can read (or are unsafe to read)."""
+    """The bytes are not a CSV or XLSX file we can read (or are unsafe to read); `row` is
+    the line the problem is on, where there is one."""
+
+    def __init__(self, message: str, row: int | None = None):
+        super().__init__(message)
+        self.row = row
 
 
 class DatabaseBusy(GonError):

@@ -63,7 +63,7 @@ def check(data: bytes, file_name: str, max_bytes: int | None = None) -> LoadRepo
     except UnreadableFile as exc:
         return LoadReport(
             file=shown_name, status="refused", sha256=digest, error_count=1,
-            errors=[{"row": getattr(exc, "row", None), "column": getattr(exc, "column", None), "message": str(exc)}],
+            errors=[{"row": exc.row, "column": None, "message": str(exc)}],
         )
     result: Validated = validate(raw)
     return LoadReport(

@@ -129,7 +129,7 @@ def _read_csv(data: bytes) -> RawTable:
         try:
             headers = next(csv.reader([line], delimiter=delimiter))
         except csv.Error:
-            raise UnreadableFile(f"Regel {header_row} is geen geldige CSV-regel.") from None
+            raise UnreadableFile(f"Regel {header_row} is geen geldige CSV-regel.", row=header_row) from None
         _check_width(len(headers), rows)
         parsed = _parse_csv_fast(data, body_start, header_row, delimiter, len(headers))
     if parsed is None:
@@ -291,7 +291,7 @@ def _parse_csv_fast(data: bytes, body_start: int, header_row: int, delimiter: st
             continue
         line_number = header_row + int(lines[number - 1])
         if fields > width:
-            raise UnreadableFile(f"Regel {line_number} heeft meer velden dan de kopregel.")
+            raise UnreadableFile(f"Regel {line_number} heeft meer velden dan de kopregel.", row=line_number)
         short_lines.append(line_number)
         padded.append(text + delimiter * (width - fields))  # Excel drops trailing empty fields
     if padded:
@@ -366,7 +366,7 @@ def _parse_csv_slow(text: str, header_row: int, delimiter: str, rows: int):
             if not any(field.strip() for field in record):
                 continue
             if len(record) > len(headers):
-                raise UnreadableFile(f"Regel {line_number} heeft meer velden dan de kopregel.")
+                raise UnreadableFile(f"Regel {line_number} heeft meer velden dan de kopregel.", row=line_number)
             record += [""] * (len(headers) - len(record))
             for column, value in zip(columns, record):
                 column.append(value or None)
@@ -375,7 +375,8 @@ def _parse_csv_slow(text: str, header_row: int, delimiter: str, rows: int):
                 _to_batches(columns, batches)
         _to_batches(columns, batches)
     except csv.Error:
-        raise UnreadableFile(f"Regel {header_row + reader.line_num - 1} is geen geldige CSV-regel.") from None
+        line_number = header_row + reader.line_num - 1
+        raise UnreadableFile(f"Regel {line_number} is geen geldige CSV-regel.", row=line_number) from None
     return headers, [pa.chunked_array(batch, pa.string()) for batch in batches], pa.array(lines, pa.int32())
 
 

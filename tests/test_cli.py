@@ -154,3 +154,11 @@ def test_a_missing_file_with_a_line_break_in_its_name_cannot_forge_report_lines(
     assert result.stdout.splitlines() == [
         "weg.csv regel 2: geaccepteerd.csv: GEWEIGERD, 1 fout(en); er is niets opgeslagen.",
         "  Bestand niet gevonden of niet leesbaar."]
+
+
+def test_a_line_with_too_many_fields_is_named_by_its_row_in_json(tmp_path):
+    (tmp_path / "q1.csv").write_bytes(provider_csv(ROW, ROW.replace("client-0001", "client-0002") + ";extra"))
+    result = run_cli("ingest", str(tmp_path / "q1.csv"), "--db", str(tmp_path / "gon.duckdb"), "--json")
+    assert result.returncode == 1
+    [report] = json.loads(result.stdout)
+    assert report["errors"] == [{"row": 3, "column": None, "message": "Regel 3 heeft meer velden dan de kopregel."}]

@@ -232,8 +232,8 @@ KNOWN_ISSUES_NL = (
 )
 
 # KNOWN_AXE_FINDINGS: axe rule ids (wcag2a/wcag2aa/wcag21aa) that the browser test accepts
-# because they come from Streamlit's own markup; rule id -> what it means, in Dutch.
-# Filled and checked by the browser test; every entry is also listed on the Definities page.
+# because they come from Streamlit's own markup; rule id -> what it means, in Dutch. Added
+# by hand after review (none today); every entry is also listed on the Definities page.
 KNOWN_AXE_FINDINGS: dict[str, str] = {}
 
 

@@ -11,6 +11,16 @@ import datetime as dt
 import numpy as np
 
 
+def start_sql(day: str) -> str:
+    """SQL: the first day of the quarter of the DATE expression `day` (validation, in DuckDB)."""
+    return f"date_trunc('quarter', {day})::DATE"
+
+
+def is_end_sql(day: str) -> str:
+    """SQL: whether the DATE expression `day` is the last day of a quarter."""
+    return f"({day} = last_day({day}) AND month({day}) IN (3, 6, 9, 12))"
+
+
 def index(day: dt.date) -> int:
     """Consecutive quarters get consecutive numbers (the unit of target lines and outlooks)."""
     return day.year * 4 + (day.month - 1) // 3

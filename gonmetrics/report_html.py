@@ -51,7 +51,6 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)
     bullets: list[str] = field(default_factory=list)
     charts: list[tuple[str, Chart]] = field(default_factory=list)  # (subheading, chart)
-    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (caption, table)
 
 
 def render(title: str, intro: list[str], sections: list[Section], notices: list[str] = (),
@@ -72,7 +71,6 @@ def render(title: str, intro: list[str], sections: list[Section], notices: list[
             body.append(f"<h3>{_e(subheading)}</h3>")
             body.append(_figure(chart, f"grafiek-{count}"))
             body.append(_table(f"Gegevens bij de grafiek: {subheading}", chart.data))
-        body += [_table(caption, table) for caption, table in section.tables]
     return (
         '<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

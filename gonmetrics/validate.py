@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import sensitive, vocab
+from . import quarters, sensitive, vocab
 from .read import RawTable
 
 MAX_REPORTED_ERRORS = 100
@@ -424,7 +424,7 @@ def _file_facts(con: duckdb.DuckDBPyConnection, present: set[str], provider: boo
         CREATE TEMP TABLE file_facts AS
         SELECT p.v::DATE AS file_peildatum, p.row_no AS file_peildatum_row,
                a.v AS file_aanbieder, a.text AS file_aanbieder_text, a.row_no AS file_aanbieder_row,
-               date_trunc('quarter', p.v)::DATE AS quarter_start
+               {quarters.start_sql('p.v')} AS quarter_start
         FROM (SELECT 1) LEFT JOIN {first("peildatum", "parse_date({})")} p ON true LEFT JOIN {aanbieder} a ON true
     """)
 
@@ -471,8 +471,8 @@ def _collect_row_errors(con, spec: dict[str, bool], present: set[str], rules: li
                 SELECT h FROM (SELECT hash({", ".join(keys)}) AS h FROM checked) GROUP BY h HAVING count(*) > 1)
             GROUP BY ALL HAVING count(*) > 1
         )"""
-    not_quarter_end = """FROM file_facts
-        WHERE file_peildatum <> last_day(file_peildatum) OR month(file_peildatum) NOT IN (3, 6, 9, 12)"""
+    not_quarter_end = f"""FROM file_facts
+        WHERE NOT {quarters.is_end_sql('file_peildatum')}"""
     firsts = [
         f"""{repeated}
         SELECT c._row AS err_row, 'client_id' AS err_column,

@@ -330,7 +330,7 @@ def validate(raw: RawTable) -> Validated:
             con.unregister("raw")
             raw.table = None
         row_errors, row_error_count = _collect_row_errors(con, spec, present, rules if any_bad else [])
-        if result.error_count == 0 and not header_errors and row_error_count == 0:
+        if not header_errors and row_error_count == 0:
             stored = [col for col in spec if col not in _PER_FILE]
             result.rows = checked.select(["_row", *stored]).rename_columns(["row_no", *stored])
             result.peildatum, result.aanbieder = con.execute(

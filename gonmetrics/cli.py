@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="bouw de demodatabase met synthetische gegevens")
     demo.add_argument("--db", type=Path, help="demodatabase (standaard: die naast de echte database, die het "
                                               "dashboard toont zolang de echte leeg is)")
+    demo.add_argument("--if-missing", action="store_true",
+                      help="alleen als de demodatabase er nog niet is en de echte database geen levering bevat "
+                           "(scripts/start.sh bouwt zo de demo terwijl het dashboard start)")
 
     rebuild = sub.add_parser("rebuild", help="herbouw de database uit het archief van ruwe bestanden")
     rebuild.add_argument("--db", type=Path, help=db_help)
@@ -115,9 +118,15 @@ def _demo(args) -> int:
     from .demo import build_demo
 
     path = args.db or demo_path(default_db_path())
+    if args.if_missing and (path.exists() or (not args.db and _holds_deliveries(default_db_path()))):
+        return 0
     build_demo(path)
     print(f"Demodatabase (synthetische gegevens) gebouwd in {path}.")
     return 0
+
+
+def _holds_deliveries(path: Path) -> bool:
+    return path.exists() and not Store(path).is_empty()
 
 
 def _rebuild(args) -> int:

@@ -148,6 +148,19 @@ def test_the_demo_is_never_built_into_a_database_with_real_deliveries(tmp_path):
     assert [r["value"] for r in users] == ["1"]
 
 
+def test_demo_if_missing_builds_nothing_beside_real_deliveries_or_over_an_existing_demo(tmp_path):
+    # scripts/start.sh runs `demo --if-missing` on every start.
+    real, demo = tmp_path / "gon.duckdb", tmp_path / "gon-demo.duckdb"
+    (tmp_path / "q1.csv").write_bytes(provider_csv(ROW))
+    assert run_cli("ingest", str(tmp_path / "q1.csv"), env_db=real).returncode == 0
+    assert run_cli("demo", "--if-missing", env_db=real).returncode == 0
+    assert not demo.exists()
+
+    demo.write_bytes(b"a demo being looked at")  # not even opened
+    assert run_cli("demo", "--if-missing", "--db", str(demo)).returncode == 0
+    assert demo.read_bytes() == b"a demo being looked at"
+
+
 def test_a_missing_file_with_a_line_break_in_its_name_cannot_forge_report_lines(tmp_path):
     result = run_cli("ingest", "weg.csv\nregel 2: geaccepteerd.csv", "--db", str(tmp_path / "gon.duckdb"))
     assert result.returncode == 1

@@ -33,11 +33,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from .errors import DatabaseBusy, GonError, NotFound
 
 if TYPE_CHECKING:
+    import pandas as pd  # DuckDB imports it when a query returns a DataFrame
+
     from .load import LoadReport
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "gon.duckdb"

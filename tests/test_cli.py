@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROW, provider_csv
 from tests.test_validate import replace_field
 
@@ -55,6 +57,28 @@ def test_refused_report_names_row_and_column_in_dutch(tmp_path):
     assert result.returncode == 1
     assert "fout.csv: GEWEIGERD, 1 fout(en); er is niets opgeslagen." in result.stdout
     assert "regel 2, kolom gebied: Onbekend gebied 'Noord'" in result.stdout
+
+
+def test_help_imports_none_of_the_heavy_libraries():
+    # What `--help` imports, seen from inside the process (no timing: that is the benchmark's).
+    code = ("import runpy, sys\nsys.argv = ['gonmetrics', '--help']\ntry:\n"
+            "    runpy.run_module('gonmetrics', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('pandas', 'plotly', 'streamlit', 'pyarrow') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT)}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_public_names_are_there_on_first_use():
+    import gonmetrics
+    from gonmetrics.load import check
+    from gonmetrics.store import Store
+
+    assert gonmetrics.Store is Store and gonmetrics.check is check
+    assert set(gonmetrics.__all__) <= set(dir(gonmetrics))
+    with pytest.raises(AttributeError):
+        gonmetrics.no_such_name
 
 
 def test_usage_error_exits_2(tmp_path):

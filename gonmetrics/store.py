@@ -234,7 +234,7 @@ class Store:
         if report.sha256 != hashlib.sha256(data).hexdigest():
             raise ValueError("the report was made of other bytes than those to be stored")
         if report.accepted and report.typed_rows is None:
-            raise ValueError("the report has no rows to store (stored already, or made by desk.preview)")
+            raise ValueError("the report has no rows to store (stored already, or kept without them)")
         return self._keep(data, report, user)
 
     def _refuse_mixing(self, into_demo: bool) -> None:

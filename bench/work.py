@@ -14,6 +14,7 @@ import json
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -100,6 +101,90 @@ def ingest(path: str, reps: int, work: str) -> dict:
             if report.status != "accepted":
                 raise RuntimeError(f"{name} was refused: {report.errors[:3]}")
     return {"times": times}
+
+
+# --- whole processes: the command line and its anchors -------------------------------------
+
+# Every command runs under this prelude, which prints the process's own peak memory
+# (VmHWM) on stderr when it ends: ru_maxrss of a child counts its parent's memory too.
+_PRELUDE = """
+import atexit, os, sys
+def _peak():
+    with open("/proc/self/status") as status:
+        sys.stderr.write("".join(f"\\nPEAK {l.split()[1]}\\n" for l in status if l.startswith("VmHWM:")))
+atexit.register(_peak)
+"""
+_COMMANDS = {
+    "help": "import runpy; sys.argv = ['gonmetrics', '--help']; runpy.run_module('gonmetrics', run_name='__main__')",
+    "import_duckdb": "import duckdb",
+    # `ingest` stopped where it reads the first file: its start-up (imports, a fresh database).
+    "until_first_read": (
+        "import pathlib\n"
+        "pathlib.Path.read_bytes = lambda self: (_peak(), os._exit(0))\n"
+        "sys.argv = ['gonmetrics', 'ingest', *sys.argv[1:]]\n"
+        "from gonmetrics.cli import main\nmain()"
+    ),
+    "ingest": ("import runpy; sys.argv = ['gonmetrics', 'ingest', *sys.argv[1:], '--json']\n"
+               "runpy.run_module('gonmetrics', run_name='__main__')"),
+    "raw_csv": ("import duckdb\ncon = duckdb.connect(sys.argv[-1])\n"
+                "con.execute(\"CREATE TABLE raw AS SELECT * FROM read_csv(?, delim = ';', header = true)\", [sys.argv[1]])\n"
+                "con.close()"),
+}
+
+
+def process(command: str, reps: int, work: str, path: str = "") -> dict:
+    """Whole-process wall time of one command (`python -c`, a fresh database per run) and the
+    largest peak memory of its runs."""
+    times, peaks = [], []
+    for _ in range(reps):
+        with tempfile.TemporaryDirectory(dir=work) as folder:
+            arguments = [path, "--db", str(Path(folder) / "gon.duckdb")] if path else []
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-c", _PRELUDE + _COMMANDS[command], *arguments], cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
+            times.append(time.perf_counter() - start)
+            if done.returncode not in (0, 1) or "PEAK" not in done.stderr:
+                raise RuntimeError(f"{command} failed: {done.stderr[-2000:]}")
+            peaks.append(int(done.stderr.rsplit("PEAK ", 1)[1].split()[0]))
+    return {"times": times, "peak_mb": _mb(max(peaks))}
+
+
+# --- Aanleveren: preview, then Opslaan -------------------------------------------------------
+
+
+def aanleveren(path: str, reps: int, work: str) -> dict:
+    """The page's two steps on one file (desk.preview with room for its rows, then desk.save)
+    into a fresh database, counting how often Opslaan validates (load.check)."""
+    from gonmetrics import desk, load
+
+    name, data = Path(path).name, Path(path).read_bytes()
+    checks_on_save, times = [], []
+    for _ in range(reps):
+        with tempfile.TemporaryDirectory(dir=work) as folder:
+            store = Store(Path(folder) / "gon.duckdb")
+            start = time.perf_counter()
+            report = desk.preview(data, name, desk.KEPT_ROWS_BYTES)
+            calls = []
+            real_check = load.check
+            load.check = lambda *args, **kwargs: calls.append(1) or real_check(*args, **kwargs)
+            try:
+                stored = desk.save(store, data, name, report, "bench")
+            finally:
+                load.check = real_check
+            times.append(time.perf_counter() - start)
+            checks_on_save.append(len(calls))
+            if stored.status != "accepted":
+                raise RuntimeError(f"{name} was refused: {stored.errors[:3]}")
+    return {"times": times, "extra": {"checks_on_save": max(checks_on_save)}}
+
+
+def check_once(path: str, reps: int, work: str) -> dict:
+    """One validation of the file (load.check): what Aanleveren should cost beyond storing."""
+    from gonmetrics.load import check
+
+    name, data = Path(path).name, Path(path).read_bytes()
+    return {"times": _timed(lambda: check(data, name), reps)}
 
 
 # --- a store at scale -------------------------------------------------------------------
@@ -225,7 +310,8 @@ def page(db: str, page: str, reps: int) -> dict:
 
 TASKS = {
     "anchor_csv": anchor_csv, "anchor_xlsx": anchor_xlsx, "ingest": ingest, "build": build,
-    "raw": raw, "export": export, "page": page,
+    "raw": raw, "export": export, "page": page, "process": process, "aanleveren": aanleveren,
+    "check_once": check_once,
 }
 
 
@@ -233,7 +319,8 @@ def main(argv: list[str]) -> int:
     task, arguments = argv[0], json.loads(argv[1])
     base = peak_mb()
     result = TASKS[task](**arguments)
-    result.update(peak_mb=peak_mb(), base_mb=base, at=dt.datetime.now().isoformat(timespec="seconds"))
+    result.setdefault("peak_mb", peak_mb())
+    result.update(base_mb=base, at=dt.datetime.now().isoformat(timespec="seconds"))
     if result.get("times"):
         result["median"] = statistics.median(result["times"])
     print(json.dumps(result))

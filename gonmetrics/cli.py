@@ -7,11 +7,12 @@ import json
 import sys
 from pathlib import Path
 
-from . import fmt
 from .databases import DEMO_NOTICE, demo_path
 from .errors import GonError
-from .read import too_large
-from .store import Store, default_db_path
+from .upload_limit import too_large
+
+# Each command imports what it uses (DuckDB, pandas, the readers) when it runs, so that
+# `--help` and a usage error stay quick.
 
 KIND_LABEL = {"aanbieder": "aanbiedersextract", "wij": "WIJ-extract"}
 
@@ -35,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="bouw de demodatabase met synthetische gegevens")
     demo.add_argument("--db", type=Path, help="demodatabase (standaard: die naast de echte database, die het "
                                               "dashboard toont zolang de echte leeg is)")
+    demo.add_argument("--if-missing", action="store_true",
+                      help="alleen als de demodatabase er nog niet is en de echte database geen levering bevat "
+                           "(scripts/start.sh bouwt zo de demo terwijl het dashboard start)")
 
     rebuild = sub.add_parser("rebuild", help="herbouw de database uit het archief van ruwe bestanden")
     rebuild.add_argument("--db", type=Path, help=db_help)
@@ -42,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _report_lines(report) -> list[str]:
+    from . import fmt
+
     if report.accepted:
         what = KIND_LABEL.get(report.kind, report.kind)
         who = f", {report.aanbieder}" if report.aanbieder else ""
@@ -74,6 +80,8 @@ def _refused(name: str, message: str):
 
 
 def _ingest(args) -> int:
+    from .store import Store
+
     store = Store(args.db)
     reports = []
     for name in args.files:
@@ -96,6 +104,7 @@ def _ingest(args) -> int:
 def _export(args) -> int:
     from .metrics import export_csv, export_frame
     from .privacy import protect
+    from .store import Store
 
     store = Store(args.db)
     with store.connect() as con:
@@ -113,15 +122,25 @@ def _export(args) -> int:
 
 def _demo(args) -> int:
     from .demo import build_demo
+    from .store import default_db_path
 
     path = args.db or demo_path(default_db_path())
+    if args.if_missing and (path.exists() or (not args.db and _holds_deliveries(default_db_path()))):
+        return 0
     build_demo(path)
     print(f"Demodatabase (synthetische gegevens) gebouwd in {path}.")
     return 0
 
 
+def _holds_deliveries(path: Path) -> bool:
+    from .store import Store
+
+    return path.exists() and not Store(path).is_empty()
+
+
 def _rebuild(args) -> int:
     from .rebuild import rebuild
+    from .store import default_db_path
 
     path = args.db or default_db_path()
     result = rebuild(path)

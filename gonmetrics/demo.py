@@ -21,8 +21,11 @@ same code makes a national-scale load for the benchmark. Same seed, same bytes.
 from __future__ import annotations
 
 import codecs
+import concurrent.futures
 import datetime as dt
 import io
+import os
+import shutil
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -595,19 +598,88 @@ def _dutch_dates(table: pa.Table) -> pa.Table:
 # --- the demo database -------------------------------------------------------------------
 
 
+BUILD_WAIT = 600  # seconds a second builder waits for the first one (a build takes well under that)
+
+
 def build_demo(db_path: Path) -> None:
     """Fill the database at `db_path` with the synthetic city, loaded file by file like real
-    deliveries, and mark it as demo data (first, so it is never shown unlabelled)."""
+    deliveries, and mark it as demo data (first, so it is never shown unlabelled).
+
+    A missing database is built beside it and only then moved into place, so that whoever
+    finds the file at `db_path` finds a complete demo (see `ensure_demo`)."""
+    from .store import write_lock
+
+    db_path = Path(db_path)
+    with write_lock(db_path, BUILD_WAIT):  # one builder at a time, also between processes
+        if db_path.exists():
+            _fill(db_path)
+        else:
+            staging = db_path.with_name(db_path.name + ".building")
+            _discard(staging)  # left behind by a build that was stopped
+            _fill(staging)
+            _publish(staging, db_path)
+
+
+def ensure_demo(db_path: Path) -> None:
+    """Build the demo at `db_path` unless it is there already (also when another process,
+    such as scripts/start.sh, was building it meanwhile)."""
+    from .store import Store, write_lock
+
+    db_path = Path(db_path)
+    with write_lock(db_path, BUILD_WAIT):  # waits for a build under way
+        if not db_path.exists() or Store(db_path).is_empty():
+            build_demo(db_path)
+
+
+def _fill(db_path: Path) -> None:
     from .errors import GonError
     from .store import Store
 
     store = Store(db_path)
-    if not store.is_demo():
-        if not store.is_empty():
-            raise GonError(f"{db_path} bevat echte leveringen; de demodata worden daar nooit in geladen.")
-        store.set_meta("demo", "true")
-    with tempfile.TemporaryDirectory() as folder:
-        for path in write_files(generate(), Path(folder)):
-            report = store.ingest(path.read_bytes(), path.name, user="demo", into_demo=True)
-            if report.status != "accepted":
-                raise RuntimeError(f"Demo file {path.name} was refused: {report.errors[:3]}")
+    with store.connect():  # one opening of the file for the whole build
+        if not store.is_demo():
+            if not store.is_empty():
+                raise GonError(f"{db_path} bevat echte leveringen; de demodata worden daar nooit in geladen.")
+            store.set_meta("demo", "true")
+        with tempfile.TemporaryDirectory() as folder, concurrent.futures.ThreadPoolExecutor(2) as pool:
+            paths = write_files(generate(), Path(folder))
+            # Files are checked side by side (DuckDB and Arrow release the GIL) while the
+            # checked ones are stored in loading order, by the same path as an upload.
+            checked = pool.map(_checked, paths)
+            for path, (data, report) in zip(paths, checked):
+                if report.status != "accepted":
+                    raise RuntimeError(f"Demo file {path.name} was refused: {report.errors[:3]}")
+                store.ingest_checked(data, report, user="demo", into_demo=True)
+
+
+def _checked(path: Path):
+    from .load import check
+
+    data = path.read_bytes()
+    return data, check(data, path.name)
+
+
+def _companions(db_path: Path) -> list[Path]:
+    """The files DuckDB and the store keep beside a database."""
+    return [db_path.with_name(db_path.name + suffix) for suffix in (".archive", ".wal", ".lock")]
+
+
+def _discard(db_path: Path) -> None:
+    for path in (db_path, *_companions(db_path)):
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _publish(staging: Path, db_path: Path) -> None:
+    """Move a built demo into place, its archive first and the database itself last."""
+    stale_archive, wal = _companions(db_path)[:2]
+    if stale_archive.exists():  # of a demo database deleted by hand: synthetic only
+        shutil.rmtree(stale_archive)
+    wal.unlink(missing_ok=True)
+    for source, target in zip(_companions(staging)[:2], (stale_archive, wal)):
+        if source.exists():
+            os.replace(source, target)
+    _companions(staging)[2].unlink(missing_ok=True)
+    os.replace(staging, db_path)

@@ -9,6 +9,7 @@ st.dataframe, which never interprets a cell as Markdown or HTML.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 
 import pandas as pd
@@ -35,12 +36,32 @@ SENSITIVE_NL = (
 # --- load reports ---------------------------------------------------------------
 
 
-def preview(data: bytes, file_name: str) -> LoadReport:
-    """check() without the typed rows: the page keeps reports across reruns, and
-    Store.ingest reads the file again when it is stored."""
+# The checked rows one session keeps from its previews until Opslaan (a 200,000-row CSV
+# holds about 19 MiB, so a few files at the upload limit); a file beyond what is left is
+# checked again when it is stored.
+KEPT_ROWS_BYTES = 128 << 20
+
+
+def preview(data: bytes, file_name: str, room: int = 0) -> LoadReport:
+    """check(), keeping its typed rows only if they fit in `room` bytes: the page keeps the
+    report across reruns, and `save` stores those rows without checking the file again."""
     report = check(data, file_name)
-    report.typed_rows = None
+    if not report.accepted or kept_bytes([report]) > room:  # a refused file's rows are never kept
+        report.typed_rows = None
     return report
+
+
+def kept_bytes(reports) -> int:
+    """The memory held by the typed rows of these reports."""
+    return sum(r.typed_rows.get_total_buffer_size() for r in reports if r.typed_rows is not None)
+
+
+def save(store, data: bytes, file_name: str, report: LoadReport, user: str) -> LoadReport:
+    """Store a previewed file: the rows its preview checked when it kept them and the bytes
+    are still those it checked (same SHA-256), else by checking the file again."""
+    if report.typed_rows is not None and report.sha256 == hashlib.sha256(data).hexdigest():
+        return store.ingest_checked(data, report, user)
+    return store.ingest(data, file_name, user=user)
 
 
 def kind_label(kind: str | None) -> str:

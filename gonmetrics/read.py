@@ -18,7 +18,6 @@ import contextlib
 import csv
 import functools
 import io
-import math
 import re
 import string
 import zipfile
@@ -36,6 +35,8 @@ import pyarrow.csv as pacsv
 from . import settings
 from .errors import UnreadableFile
 from .sensitive import Cell, bsn_like_word, first_bsn_cell, quoted
+from .upload_limit import too_large
+from .upload_limit import megabytes as _megabytes
 from .vocab import normalise_header
 
 # The contract's limits: a delivery beyond them is refused before it is parsed or validated.
@@ -97,20 +98,6 @@ def read_delivery(data: bytes, file_name: str, max_bytes: int | None = None) -> 
     if file_name.lower().endswith(".xlsx"):
         raise UnreadableFile(_NOT_A_WORKBOOK)
     return _read_csv(data)
-
-
-def too_large(size: int, limit: int | None = None) -> str | None:
-    """The Dutch refusal for a file of `size` bytes over the upload limit, else None."""
-    limit = settings.max_upload_bytes() if limit is None else limit
-    if size <= limit:
-        return None
-    return f"Het bestand is {_megabytes(size)} MB; de grens is {_megabytes(limit)} MB."
-
-
-def _megabytes(size: int) -> str:
-    """`50` or `50,1` (rounded up, so a file over the limit never reads as equal to it)."""
-    tenths = math.ceil(size * 10 / (1024 * 1024))
-    return f"{tenths // 10},{tenths % 10}".removesuffix(",0")
 
 
 # --------------------------------------------------------------------------- CSV

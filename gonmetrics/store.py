@@ -22,6 +22,7 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import tempfile
@@ -32,12 +33,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from .errors import DatabaseBusy, GonError, NotFound
 from .settings import db_path as default_db_path, lock_wait as lock_wait_seconds
 
 if TYPE_CHECKING:
+    import pandas as pd  # DuckDB imports it when a query returns a DataFrame
+
     from .load import LoadReport
 
 DEFAULT_TARGETS = Path(__file__).resolve().parent.parent / "data" / "targets.csv"
@@ -210,12 +212,31 @@ class Store:
         Real deliveries never go into the demo database, nor demo files into a real one."""
         from .load import check  # the readers are only needed by whoever loads files
 
+        self._refuse_mixing(into_demo)  # before the expensive check
+        report = check(data, file_name, max_bytes=max_bytes)  # the expensive part, outside the lock
+        return self._keep(data, report, user)
+
+    def ingest_checked(self, data: bytes, report: LoadReport, user: str, *, into_demo: bool = False) -> LoadReport:
+        """Store a file that `load.check` has already validated (the preview on Aanleveren, the
+        demo's files checked side by side) without reading and checking it again.
+
+        `report` must be check()'s report of exactly these bytes, with its typed rows: the
+        SHA-256 of `data` is compared with the report's, so what is stored is what was checked."""
+        self._refuse_mixing(into_demo)
+        if report.sha256 != hashlib.sha256(data).hexdigest():
+            raise ValueError("the report was made of other bytes than those to be stored")
+        if report.accepted and report.typed_rows is None:
+            raise ValueError("the report has no rows to store (stored already, or kept without them)")
+        return self._keep(data, report, user)
+
+    def _refuse_mixing(self, into_demo: bool) -> None:
         if self.is_demo() != into_demo:
             raise GonError((_REAL_INTO_DEMO if into_demo is False else _DEMO_INTO_REAL).format(path=self.path))
 
-        report = check(data, file_name, max_bytes=max_bytes)  # the expensive part, outside the lock
+    def _keep(self, data: bytes, report: LoadReport, user: str) -> LoadReport:
+        """Store an accepted file's report (refused ones leave no trace, not even in the audit log)."""
         if not report.accepted:
-            return report  # a refused file leaves no trace, not even in the audit log
+            return report
         self._write(lambda con: self._store(con, data, report, user))
         report.typed_rows = None
         return report

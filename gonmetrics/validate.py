@@ -122,9 +122,47 @@ def _is_identifier_header(column: str) -> bool:
     return any(squashed == re.sub(r"[\s_\-]", "", h) for h in vocab.IDENTIFIER_HEADERS)
 
 
+# Columns of many distinct values, trimmed row by row; every other column is trimmed and
+# parsed once per distinct text (_create_lookups).
+_PER_ROW = frozenset({"client_id"})
+
+
+def _create_lookups(con, spec: dict[str, bool], present: set[str]) -> None:
+    """lookup_<col>: per distinct raw text t of a column its trimmed text x_<col> and, where
+    the column has one, its parsed value p_<col>. Categories, dates and years hold few
+    distinct texts, so each is parsed once instead of once per row."""
+    parsers = _parsers(spec)
+    for col in spec:
+        if col in present and col not in _PER_ROW:
+            parsed = f", {parsers[col]} AS p_{col}" if col in parsers else ""
+            con.execute(f"""
+                CREATE TEMP TABLE lookup_{col} AS
+                SELECT t, x_{col}{parsed}
+                FROM (SELECT t, {_trimmed('t')} AS x_{col} FROM (SELECT DISTINCT {_ident(col)} AS t FROM raw))
+            """)
+
+
 def _clean_columns(spec: dict[str, bool], present: set[str]) -> list[str]:
-    """x_<col>: trimmed text or NULL; a missing optional column is all NULL."""
-    return [f"{_trimmed(_ident(col)) if col in present else 'NULL::VARCHAR'} AS x_{col}" for col in spec]
+    """x_<col> (trimmed text or NULL; a missing optional column is all NULL) and p_<col>."""
+    parsers = _parsers(spec)
+    columns = []
+    for col in spec:
+        if col not in present:
+            columns.append(f"NULL::VARCHAR AS x_{col}")
+            if col in parsers:  # a missing column parses as a NULL of the parsed type
+                columns.append(f"{parsers[col].replace(f'x_{col}', 'NULL::VARCHAR')} AS p_{col}")
+        elif col in _PER_ROW:
+            columns.append(f"{_trimmed('raw.' + _ident(col))} AS x_{col}")
+        else:
+            columns.append(f"lookup_{col}.x_{col}")
+            if col in parsers:
+                columns.append(f"lookup_{col}.p_{col}")
+    return columns
+
+
+def _lookup_joins(spec: dict[str, bool], present: set[str]) -> str:
+    return " ".join(f"LEFT JOIN lookup_{col} ON raw.{_ident(col)} = lookup_{col}.t"
+                    for col in spec if col in present and col not in _PER_ROW)
 
 
 def _trimmed(column: str) -> str:
@@ -134,27 +172,28 @@ def _trimmed(column: str) -> str:
             f"ELSE nullif({column}, '') END")
 
 
-def _common_parsed(kind_columns: dict[str, bool]) -> list[str]:
-    parsed = [
-        f"{_mapping('x_gebied', vocab.AREA_SYNONYMS)} AS p_gebied",
-        f"{_mapping('x_doelgroep', vocab.DOELGROEP)} AS p_doelgroep",
-        "parse_date(x_peildatum) AS p_peildatum",
-        r"CASE WHEN regexp_full_match(x_geboortejaar, '\d{4}') THEN x_geboortejaar::INTEGER END AS p_geboortejaar",
-    ]
-    if "ondersteuning" in kind_columns:
-        parsed += [
-            f"{_mapping('x_ondersteuning', vocab.ONDERSTEUNING)} AS p_ondersteuning",
-            f"{_mapping('x_product', vocab.PRODUCT)} AS p_product",
-            "parse_date(x_startdatum) AS p_startdatum",
-            "parse_date(x_einddatum) AS p_einddatum",
-        ]
+def _parsers(spec: dict[str, bool]) -> dict[str, str]:
+    """Per column with a parsed form p_<col>: its SQL over the trimmed text x_<col>."""
+    parsers = {
+        "gebied": _mapping("x_gebied", vocab.AREA_SYNONYMS),
+        "doelgroep": _mapping("x_doelgroep", vocab.DOELGROEP),
+        "peildatum": "parse_date(x_peildatum)",
+        "geboortejaar": r"CASE WHEN regexp_full_match(x_geboortejaar, '\d{4}') THEN x_geboortejaar::INTEGER END",
+    }
+    if "ondersteuning" in spec:
+        parsers |= {
+            "ondersteuning": _mapping("x_ondersteuning", vocab.ONDERSTEUNING),
+            "product": _mapping("x_product", vocab.PRODUCT),
+            "startdatum": "parse_date(x_startdatum)",
+            "einddatum": "parse_date(x_einddatum)",
+        }
     else:
-        parsed += [
-            f"{_mapping('x_toeleiding', vocab.TOELEIDING)} AS p_toeleiding",
-            f"{_mapping('x_beschikking_duur', vocab.BESCHIKKING_DUUR)} AS p_beschikking_duur",
-            "parse_date(x_aanmelddatum) AS p_aanmelddatum",
-        ]
-    return parsed
+        parsers |= {
+            "toeleiding": _mapping("x_toeleiding", vocab.TOELEIDING),
+            "beschikking_duur": _mapping("x_beschikking_duur", vocab.BESCHIKKING_DUUR),
+            "aanmelddatum": "parse_date(x_aanmelddatum)",
+        }
+    return parsers
 
 
 def _row_rules(spec: dict[str, bool], provider: bool) -> list[Rule]:
@@ -322,6 +361,7 @@ def validate(raw: RawTable) -> Validated:
             return _finish(result, header_errors, [], 0)
         present = set(raw.columns)
         _file_facts(con, present, provider)
+        _create_lookups(con, spec, present)
         rules = _row_rules(spec, provider)
         checked = _check_rows(con, spec, present, rules)
         any_bad = pc.any(checked.column("bad")).as_py()
@@ -433,10 +473,9 @@ def _parsed_sql(spec: dict[str, bool], present: set[str], where: str = "") -> st
     """Every row of raw (or those `where` selects) as trimmed text x_*, parsed values p_*
     and the file-wide facts."""
     xs = ", ".join(_clean_columns(spec, present))
-    ps = ", ".join(_common_parsed(spec))
     return f"""
-        SELECT *, {ps}
-        FROM (SELECT _row, {xs} FROM raw {where}) CROSS JOIN file_facts
+        SELECT *
+        FROM (SELECT raw._row, {xs} FROM raw {_lookup_joins(spec, present)} {where}) CROSS JOIN file_facts
     """
 
 

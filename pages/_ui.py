@@ -3,6 +3,7 @@ cached figures. Streamlit code lives here and in the pages, never in gonmetrics.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
 import runpy
@@ -77,25 +78,49 @@ class Run(NamedTuple):
 
 def begin_run() -> None:
     """Choose the database the run shows: the real one once it holds a delivery, else the
-    demo beside it (built on the first visit). A database that stays busy too long gives
-    the Dutch 'bezet' message instead of Streamlit's error."""
+    demo beside it (built in the background if it is not there yet). A database that stays
+    busy too long gives the Dutch 'bezet' message instead of Streamlit's error."""
     try:
         real = real_store()
         with real.connect():  # the store's calls below share this opening of the file
             if not real.is_empty():
                 st.session_state[RUN_KEY] = _run_of(real)
                 return
-        demo = _store(str(databases.demo_path(real.path)))
-        if demo.is_empty():  # built without a connection held: writes take the write lock first
-            from gonmetrics.demo import build_demo
-
-            with st.spinner("De demodata (synthetisch) wordt opgebouwd…"):
-                build_demo(demo.path)
+        demo_path = databases.demo_path(real.path)
+        # A demo file is complete once there: a new one is moved into place when built.
+        if not demo_path.exists() or _store(str(demo_path)).is_empty():
+            _wait_for_demo(demo_path)
+        demo = _store(str(demo_path))
         with demo.connect():
             st.session_state[RUN_KEY] = _run_of(demo)
     except DatabaseBusy as exc:
         st.error(str(exc))
         st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _demo_build(path: str) -> concurrent.futures.Future:
+    """The demo's build, started once per server process in a thread of its own, so that it
+    goes on whether or not a visitor waits (scripts/start.sh usually started it already)."""
+    from gonmetrics.demo import ensure_demo
+
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="demo")
+    build = pool.submit(ensure_demo, Path(path))
+    pool.shutdown(wait=False)  # the thread ends when the build is done
+    return build
+
+
+def _wait_for_demo(path: Path) -> None:
+    notice = st.empty()
+    notice.info("De demodata worden opgebouwd… Dit gebeurt eenmalig, zolang er nog geen echte gegevens zijn; "
+                "de monitor verschijnt vanzelf zodra ze klaar zijn.", icon=":material/hourglass_top:")
+    build = _demo_build(str(path))
+    try:
+        build.result()
+    except BaseException:
+        _demo_build.clear()  # the next visit tries again
+        raise
+    notice.empty()
 
 
 def use_real_database() -> None:

@@ -16,7 +16,7 @@ shows_demo = _ui.is_demo()
 _ui.use_real_database()  # uploads, history, targets and notes are always the real database's
 
 # Session-state keys of this page.
-REPORTS = "aanleveren_reports"  # uploader file id -> LoadReport (the bytes stay in the uploader)
+REPORTS = "aanleveren_reports"  # uploader file id -> LoadReport, with its checked rows while desk allows
 OUTCOMES = "aanleveren_outcomes"  # what the last Opslaan did, shown once
 FLASH = "aanleveren_flash"
 
@@ -65,8 +65,10 @@ with _ui.friendly_errors():
         _ui.literal_table(desk.outcome_table(outcomes))
 
     known = st.session_state.get(REPORTS, {})
-    reports = st.session_state[REPORTS] = {f.file_id: known.get(f.file_id) or desk.preview(f.getvalue(), f.name)
-                                           for f in files}
+    reports = st.session_state[REPORTS] = {}
+    for f in files:  # a report is made once per file; its checked rows are kept while there is room
+        room = desk.KEPT_ROWS_BYTES - desk.kept_bytes(reports.values())
+        reports[f.file_id] = known.get(f.file_id) or desk.preview(f.getvalue(), f.name, room)
     for f in files:
         report = reports[f.file_id]
         with st.container(border=True):
@@ -96,7 +98,8 @@ with _ui.friendly_errors():
         done = []
         for f in accepted:
             try:
-                done.append((f.name, desk.outcome(_ui.store().ingest(f.getvalue(), f.name, user=user.name)), True))
+                report = desk.save(_ui.store(), f.getvalue(), f.name, reports[f.file_id], user.name)
+                done.append((f.name, desk.outcome(report), True))
             except GonError as exc:  # e.g. the database is busy: the other files still get their turn
                 done.append((f.name, f"niet opgeslagen: {exc}", False))
         st.session_state[OUTCOMES] = done

@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The demo is built while the server starts, so that no visitor waits for it (only while
+# the real database holds no delivery and the demo is not there yet).
+.venv/bin/python -m gonmetrics demo --if-missing &
 exec .venv/bin/streamlit run dashboard.py "$@"

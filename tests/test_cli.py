@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROW, provider_csv
 from tests.test_validate import replace_field
 
@@ -55,6 +57,28 @@ def test_refused_report_names_row_and_column_in_dutch(tmp_path):
     assert result.returncode == 1
     assert "fout.csv: GEWEIGERD, 1 fout(en); er is niets opgeslagen." in result.stdout
     assert "regel 2, kolom gebied: Onbekend gebied 'Noord'" in result.stdout
+
+
+def test_help_imports_none_of_the_heavy_libraries():
+    # What `--help` imports, seen from inside the process (no timing: that is the benchmark's).
+    code = ("import runpy, sys\nsys.argv = ['gonmetrics', '--help']\ntry:\n"
+            "    runpy.run_module('gonmetrics', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('pandas', 'plotly', 'streamlit', 'pyarrow') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT)}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_public_names_are_there_on_first_use():
+    import gonmetrics
+    from gonmetrics.load import check
+    from gonmetrics.store import Store
+
+    assert gonmetrics.Store is Store and gonmetrics.check is check
+    assert set(gonmetrics.__all__) <= set(dir(gonmetrics))
+    with pytest.raises(AttributeError):
+        gonmetrics.no_such_name
 
 
 def test_usage_error_exits_2(tmp_path):
@@ -146,6 +170,19 @@ def test_the_demo_is_never_built_into_a_database_with_real_deliveries(tmp_path):
     users = [r for r in csv.DictReader(io.StringIO(run_cli("export", "--db", str(real)).stdout))
              if r["metric"] == "users" and r["gebied"] == "stad"]
     assert [r["value"] for r in users] == ["1"]
+
+
+def test_demo_if_missing_builds_nothing_beside_real_deliveries_or_over_an_existing_demo(tmp_path):
+    # scripts/start.sh runs `demo --if-missing` on every start.
+    real, demo = tmp_path / "gon.duckdb", tmp_path / "gon-demo.duckdb"
+    (tmp_path / "q1.csv").write_bytes(provider_csv(ROW))
+    assert run_cli("ingest", str(tmp_path / "q1.csv"), env_db=real).returncode == 0
+    assert run_cli("demo", "--if-missing", env_db=real).returncode == 0
+    assert not demo.exists()
+
+    demo.write_bytes(b"a demo being looked at")  # not even opened
+    assert run_cli("demo", "--if-missing", "--db", str(demo)).returncode == 0
+    assert demo.read_bytes() == b"a demo being looked at"
 
 
 def test_a_missing_file_with_a_line_break_in_its_name_cannot_forge_report_lines(tmp_path):

@@ -436,7 +436,10 @@ def test_referrals_are_followed_by_a_trajectory_after_a_wait(registrations, fram
 
 
 def test_build_demo_loads_every_file_and_marks_the_database(tmp_path):
+    (tmp_path / "gon.duckdb.building").write_bytes(b"left by a build that was stopped")
     build_demo(tmp_path / "gon.duckdb")
+    # Built beside its place and then moved there whole, archive included.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gon.duckdb", "gon.duckdb.archive", "gon.duckdb.lock"]
     store = Store(tmp_path / "gon.duckdb")
     assert store.get_meta("demo") == "true"
     history = store.history()

@@ -107,6 +107,39 @@ def test_valid_file_is_reported_first_and_stored_only_on_confirm(db):
     assert "Opslaan" not in buttons(at)
 
 
+def test_opslaan_stores_the_rows_the_preview_checked_without_checking_again(db, monkeypatch):
+    import gonmetrics.load
+
+    data = provider_csv(ROW.replace("2027-03-31", "2027-06-30"), Q2_ROW)
+    at = upload(open_page(), ("q2.csv", data))
+    checks = []
+    real_check = gonmetrics.load.check
+
+    def counted(*args, **kwargs):
+        checks.append(args[1])
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(gonmetrics.load, "check", counted)
+    monkeypatch.setattr(desk, "check", counted)
+    click(at, "Opslaan")
+    assert checks == []
+    assert table(at, "Bestand")["Resultaat"].tolist() == ["opgeslagen als upload 2; eerste levering voor dit kwartaal"]
+    with Store(db).connect() as con:
+        stored = con.execute("SELECT * EXCLUDE (upload_id) FROM trajectories WHERE upload_id = 2 ORDER BY ALL").df()
+    expected = Store(db.with_name("check.duckdb"))
+    expected.ingest(data, "q2.csv", user="t")
+    with expected.connect() as con:
+        assert stored.equals(con.execute("SELECT * EXCLUDE (upload_id) FROM trajectories ORDER BY ALL").df())
+
+
+def test_opslaan_checks_again_what_the_preview_kept_no_rows_of(db, monkeypatch):
+    monkeypatch.setattr(desk, "KEPT_ROWS_BYTES", 0)  # no room: the preview keeps the report only
+    at = upload(open_page(), ("q2.csv", provider_csv(ROW.replace("2027-03-31", "2027-06-30"))))
+    click(at, "Opslaan")
+    assert table(at, "Bestand")["Resultaat"].tolist() == ["opgeslagen als upload 2; eerste levering voor dit kwartaal"]
+    assert len(history(db)) == 2
+
+
 def test_a_file_that_could_not_be_stored_is_not_reported_as_processed(db, monkeypatch):
     from gonmetrics.errors import DatabaseBusy
 
@@ -116,6 +149,7 @@ def test_a_file_that_could_not_be_stored_is_not_reported_as_processed(db, monkey
         raise DatabaseBusy("De database is bezet door een ander proces.")
 
     monkeypatch.setattr(Store, "ingest", busy)
+    monkeypatch.setattr(Store, "ingest_checked", busy)
     click(at, "Opslaan")
     assert not at.success
     assert [e.value for e in at.error] == ["Niet elk goedgekeurd bestand is opgeslagen; zie de tabel."]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from gonmetrics.store import Store
 from tests.conftest import ROW, WIJ_ROW, provider_csv, wij_csv
 from tests.test_validate import replace_field
@@ -171,3 +173,35 @@ def test_every_connection_has_the_progress_bar_off(store):
     )
     out, err = python(code).communicate(timeout=60)
     assert out.split() == ["False", "False"], err
+
+
+def test_ingest_checked_stores_what_was_checked_and_only_for_the_same_bytes(store):
+    from gonmetrics.load import check
+
+    data = provider_csv(ROW)
+    report = check(data, "q1.csv")
+    with pytest.raises(ValueError):
+        store.ingest_checked(data + b"\n", report, user="anna")  # other bytes than those checked
+    assert store.is_empty()
+
+    stored = store.ingest_checked(data, report, user="anna")
+    assert stored.upload_id == 1 and stored.typed_rows is None
+    with store.connect() as con:
+        assert con.execute("SELECT client_id, gebied FROM trajectories").fetchall() == [("client-0001", "west")]
+    assert (store.archive_dir / f"{report.sha256}.csv").read_bytes() == data
+    with pytest.raises(ValueError):
+        store.ingest_checked(data, report, user="anna")  # its rows are gone once stored
+
+
+def test_ingest_checked_keeps_real_and_demo_apart(store, tmp_path):
+    from gonmetrics.errors import GonError
+    from gonmetrics.load import check
+
+    data = provider_csv(ROW)
+    demo = Store(tmp_path / "demo.duckdb")
+    demo.set_meta("demo", "true")
+    with pytest.raises(GonError):
+        demo.ingest_checked(data, check(data, "q1.csv"), user="anna")
+    with pytest.raises(GonError):
+        store.ingest_checked(data, check(data, "q1.csv"), user="demo", into_demo=True)
+    assert demo.is_empty() and store.is_empty()

@@ -10,11 +10,11 @@ from pathlib import Path
 from .databases import DEMO_NOTICE, demo_path
 from .errors import GonError
 from .upload_limit import too_large
+from .vocab import KIND_LABELS
 
 # Each command imports what it uses (DuckDB, pandas, the readers) when it runs, so that
 # `--help` and a usage error stay quick.
 
-KIND_LABEL = {"aanbieder": "aanbiedersextract", "wij": "WIJ-extract"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,7 +49,7 @@ def _report_lines(report) -> list[str]:
     from . import fmt
 
     if report.accepted:
-        what = KIND_LABEL.get(report.kind, report.kind)
+        what = KIND_LABELS.get(report.kind, report.kind)
         who = f", {report.aanbieder}" if report.aanbieder else ""
         head = (f"{report.file}: geaccepteerd ({what}{who}, peildatum {fmt.date(report.peildatum)}, "
                 f"{fmt.number(report.rows)} regels)")

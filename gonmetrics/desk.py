@@ -19,9 +19,8 @@ from .load import LoadReport, check
 from .metrics import WIJ_NAME
 from .narrative import area_label
 from .targets import target_frame
-from .vocab import AREAS, CITY, KIND_PROVIDER, KIND_WIJ
+from .vocab import AREAS, CITY, KIND_LABELS, KIND_WIJ
 
-KIND_LABELS = {KIND_PROVIDER: "aanbiedersextract", KIND_WIJ: "WIJ-extract"}
 HASH_CHARS = 12
 
 ACCEPTED = "goedgekeurd — nog niet opgeslagen"

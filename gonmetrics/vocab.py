@@ -45,6 +45,8 @@ BESCHIKKING_DUUR = {"bepaald": "bepaald", "onbepaald": "onbepaald"}
 
 KIND_PROVIDER = "aanbieder"
 KIND_WIJ = "wij"
+KIND_LABELS = {KIND_PROVIDER: "aanbiedersextract", KIND_WIJ: "WIJ-extract"}  # the kind of a delivered file
+SUPPLIER_LABELS = {KIND_PROVIDER: "hoofdaanbieder", KIND_WIJ: "WIJ-extract"}  # who delivers it
 
 # Columns per extract kind: name -> required?  Order is the contract's order.
 PROVIDER_COLUMNS = {

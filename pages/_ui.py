@@ -21,7 +21,7 @@ from gonmetrics.metrics import delivery_status, export_frame, missing_in
 from gonmetrics.narrative import Figures
 from gonmetrics.privacy import protect
 from gonmetrics.store import Store, default_db_path
-from gonmetrics.vocab import AREAS
+from gonmetrics.vocab import AREAS, SUPPLIER_LABELS
 
 USER_KEY = "gon_user"
 RUN_KEY = "gon_run"  # the Run that begin_run chose
@@ -304,8 +304,8 @@ def delivery_table(peildatum) -> None:
     rows = status[status["peildatum"] == peildatum]
     words = ["✔ geleverd" if d else ("✖ ontbreekt (vorig kwartaal wel geleverd)" if m else "– niet geleverd")
              for d, m in zip(rows["delivered"], rows["missing"])]
-    literal_table(pd.DataFrame({"Leverancier": rows["aanbieder"], "Soort": rows["kind"].map(
-        {"aanbieder": "hoofdaanbieder", "wij": "WIJ-extract"}), "Status": words}))
+    literal_table(pd.DataFrame({"Leverancier": rows["aanbieder"], "Soort": rows["kind"].map(SUPPLIER_LABELS),
+                                "Status": words}))
 
 
 def download_buttons(table, name: str) -> None:

@@ -332,6 +332,31 @@ def ages(figs: Figures, gebied: str) -> Chart:
                  _parts_table(quarters, parts), f"leeftijd_{gebied}")
 
 
+def shift(figs: Figures, gebied: str) -> Chart:
+    """shift_basis per quarter as bars: users per quarter who must move to basis only."""
+    rows = figs.series("shift_basis", gebied)
+    labels = [fmt.quarter(r.peildatum) for r in rows]
+    per_quarter = [text(r.value, "shift_basis") for r in rows]
+    fig = go.Figure(go.Bar(
+        x=[_tick(r.peildatum) for r in rows], y=[number(r.value) for r in rows], name=short_label("shift_basis"),
+        marker_color=OKABE_ITO["bluish_green"], text=per_quarter, textposition="outside", cliponaxis=False,
+        hovertemplate=HOVER,
+        customdata=[[f"{area_label(gebied)} · {q}<br>{short_label('shift_basis')}: {v}"] for q, v in zip(labels, per_quarter)],
+    ))
+    _layout(fig, [_tick(r.peildatum) for r in rows], "Gebruikers per kwartaal", percent=False)
+    summary = f"Benodigde verschuiving in {area_label(gebied)}: geen gegevens."
+    if rows:
+        summary = (f"Benodigde verschuiving in {area_label(gebied)} in {labels[-1]}: {per_quarter[-1]} gebruikers "
+                   "per kwartaal naar alleen basisondersteuning.")
+    data = pd.DataFrame({
+        "Kwartaal": labels, "Peildatum": [fmt.date(r.peildatum) for r in rows],
+        "Per kwartaal": per_quarter, "In totaal": [count_text(r.numerator) for r in rows],
+        "Kwartalen": [count_text(r.denominator) for r in rows],
+        "Streefwaarde": [fmt.minimum(number(r.target)) for r in rows],
+    })
+    return Chart(fig, summary, data, f"verschuiving_{gebied}")
+
+
 def inflow(figs: Figures, gebied: str) -> Chart:
     """Registrations of young adults (18–26) with a psychische kwetsbaarheid per quarter, with their share."""
     counts = figs.series("youth_mh_inflow", gebied)

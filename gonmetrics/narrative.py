@@ -49,6 +49,9 @@ def text(cell, metric: str) -> str:
     kind = catalogue.figure(metric).kind
     if kind == catalogue.COUNT:
         return privacy.display_count(cell)
+    if kind == catalogue.SHIFT:  # users per quarter
+        value = number(cell)
+        return privacy.display_count(cell) if value is None else fmt.number(value, 1)
     if kind == catalogue.DAYS:
         value = number(cell)
         if value is None:
@@ -235,6 +238,23 @@ def mi_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str | None:
     return _with_goal(sentence, figs, key, gebied, peildatum)
 
 
+def shift_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str | None:
+    """shift_basis in words a wethouder can repeat; None without one (no users, withheld)."""
+    row = figs.row("shift_basis", gebied, peildatum)
+    total, per_quarter = (None, None) if row is None else (number(row.numerator), number(row.value))
+    if total is None or per_quarter is None:
+        return None
+    year = quarters.end(quarters.index(peildatum) + int(row.denominator)).year
+    where, minimum = ("in de stad als geheel" if gebied == CITY else f"in {area_label(gebied)}"), fmt.minimum(row.target)
+    if total == 0:
+        return (f"{where[0].upper()}{where[1:]} is {minimum} alleen basisondersteuning voor eind {year} al bereikt "
+                "(bij een gelijk aantal gebruikers).")
+    how_many = (f"per kwartaal ongeveer {fmt.number(per_quarter)} gebruikers" if per_quarter >= 1
+                else f"in totaal {fmt.number(total)} {'gebruiker' if total == 1 else 'gebruikers'}")
+    return (f"Om eind {year} op {minimum} te komen, moeten er {where} tot dan {how_many} overgaan naar alleen "
+            "basisondersteuning (bij een gelijk aantal gebruikers).")
+
+
 def spread_sentence(figs: Figures, peildatum: dt.date) -> str | None:
     """How far apart the areas lie (privacy.protect hides the spread where it would give
     a hidden share away)."""
@@ -258,6 +278,8 @@ def progress_sentences(figs: Figures, peildatum: dt.date) -> list[str]:
     sentences = []
     for gebied in (CITY, *AREAS):
         sentences.append(basis_sentence(figs, gebied, peildatum))
+        if shift := shift_sentence(figs, gebied, peildatum):
+            sentences.append(shift)
         if mi := mi_sentence(figs, gebied, peildatum):
             sentences.append(mi)
     if spread := spread_sentence(figs, peildatum):

@@ -30,6 +30,10 @@ with _ui.friendly_errors():
     _ui.chart(_ui.built(charts.trend, figs, "share_basis", gebied, with_outlook=True))
     if sentence := narrative.outlook_sentence(figs, "share_basis", gebied, peildatum):
         st.write(sentence)
+    st.subheader("Benodigde verschuiving")
+    if sentence := narrative.shift_sentence(figs, gebied, peildatum):
+        st.write(sentence)
+    _ui.chart(_ui.built(charts.shift, figs, gebied))
     st.subheader("Soort ondersteuning")
     _ui.chart(_ui.built(charts.mix, figs, gebied))
 

@@ -38,6 +38,10 @@ with _ui.friendly_errors():
             remarks.append(sentence)
             st.write(sentence)
 
+    st.subheader("Benodigde verschuiving")
+    city.append(("Benodigde verschuiving", _ui.built(charts.shift, figs, CITY)))
+    _ui.chart(city[-1][1])
+
     st.header("De gebieden naast elkaar")
     side = [(f"{narrative.metric_label(m)} per gebied, {quarter}", _ui.built(charts.compare, figs, m, peildatum))
             for m in goals]

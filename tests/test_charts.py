@@ -12,7 +12,7 @@ import pytest
 from gonmetrics import charts, fmt, narrative, privacy
 from gonmetrics.metrics import EXPORT_COLUMNS
 from gonmetrics.narrative import Figures
-from gonmetrics.targets import target_for
+from gonmetrics.targets import next_point, target_for
 
 Q1, Q2, Q3 = dt.date(2027, 3, 31), dt.date(2027, 6, 30), dt.date(2027, 9, 30)
 Q4, Q5 = dt.date(2027, 12, 31), dt.date(2028, 3, 31)
@@ -32,9 +32,16 @@ def export(cells: dict) -> pd.DataFrame:
     rows = []
     for (metric, gebied, day), (num, den, *given) in cells.items():
         value = given[0] if given else (num if den is None else (num / den if den else None))
-        rows.append((metric, gebied, day, num, den, value, target_for(POINTS, metric.removeprefix("outlook:"), day)))
+        rows.append((metric, gebied, day, num, den, value, target(metric, day)))
     frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
     return frame.astype({"numerator": "Int64", "denominator": "Int64", "value": "float64", "target": "float64"})
+
+
+def target(metric: str, day: dt.date) -> float | None:
+    """The target column of metrics.md: the shift's is that of the point it aims at."""
+    if metric == "shift_basis":
+        return (next_point(POINTS, "share_basis", day) or (None, None))[1]
+    return target_for(POINTS, metric.removeprefix("outlook:"), day)
 
 
 def city(users_west: int, basis_west: int, day: dt.date, mixed_west: int = 0, big: int = 400) -> dict:
@@ -226,3 +233,21 @@ def test_an_outlook_below_the_minimum_is_niet_op_koers():
     figs = Figures(export(city(200, 40, Q3) | outlooks(Q3, 0.149)), points=POINTS)
     assert figs.status("share_basis", "west", Q3) == "niet op koers"
     assert charts.compare(figs, "share_basis", Q3).data["Status"][1] == "▼ niet op koers"
+
+
+@pytest.mark.parametrize("shift, sentence", [
+    # 1.000 users, 136 of them basis only at the end of 2027; 30 % of 1.000 is 300: 164 more in 4 quarters
+    ((164, 4, 41.0), "Om eind 2028 op 30\u00a0% te komen, moeten er in West tot dan per kwartaal ongeveer 41 "
+                     "gebruikers overgaan naar alleen basisondersteuning (bij een gelijk aantal gebruikers)."),
+    ((0, 4, 0.0), "In West is 30\u00a0% alleen basisondersteuning voor eind 2028 al bereikt (bij een gelijk "
+                  "aantal gebruikers)."),
+    ((1, 4, 0.25), "Om eind 2028 op 30\u00a0% te komen, moeten er in West tot dan in totaal 1 gebruiker overgaan "
+                   "naar alleen basisondersteuning (bij een gelijk aantal gebruikers)."),
+    ((None, 4, None), None),  # no users
+])
+def test_shift_sentence_and_table(shift, sentence):
+    figs = Figures(export(city(1000, 136, Q4) | {("shift_basis", "west", Q4): shift}), points=POINTS)
+    assert narrative.shift_sentence(figs, "west", Q4) == sentence
+    row = charts.shift(figs, "west").data.iloc[-1]
+    assert list(row) == ["K4 2027", "31-12-2027", "–" if shift[2] is None else fmt.number(shift[2], 1),
+                         "–" if shift[0] is None else str(shift[0]), "4", "30\u00a0%"]

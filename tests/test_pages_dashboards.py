@@ -203,8 +203,13 @@ def test_gebied_follows_the_url_and_shows_the_area(one_quarter):
     assert metric(at, "Instroom jongvolwassenen").value == "1"
     assert metric(at, "Aandeel van alle aanmeldingen").value == "50,0\u00a0%"
     assert initiatives(at).values.tolist() == [["Wiershoeck", "1"]]
-    assert "Voor een vooruitblik zijn minstens twee kwartalen met een aandeel nodig." in shown(at)
-    assert len(at.get("plotly_chart")) == 8
+    text = shown(at)
+    assert ("Voor een vooruitblik naar eind 2027 zijn minstens twee kwartalen met een waarde nodig (status: "
+            "onbekend).") in text
+    # 15 % of 4 users is 0,6: one basis user is enough, and west has two
+    assert ("In West is 15\u00a0% alleen basisondersteuning voor eind 2027 al bereikt (bij een gelijk aantal "
+            "gebruikers).") in text
+    assert len(at.get("plotly_chart")) == 9  # with the shift's
 
 
 def test_gebied_switches_area_and_keeps_it_in_the_url(one_quarter):
@@ -365,8 +370,9 @@ def test_demo_voortgang_in_words_and_as_report(use_db, demo_path, demo_figures, 
     assert "Demodata: dit rapport toont synthetische" in report and f"In West ontving op {fmt.date(latest)}" in report
     table = downloads["DEMODATA_share_basis_stad.csv"]().decode("utf-8-sig")
     assert table.startswith("# DEMODATA: synthetische gegevens, geen echte cijfers\r\n")
-    assert report.count("<figure>") == 5 and report.count("<caption>") == 5
-    assert "(indicatie, geen voorspelling)" in report
+    assert report.count("<figure>") == 6 and report.count("<caption>") == 6
+    # the latest quarter is a year end: the minimums are gehaald or not, no outlook to that year end
+    assert "streefwaarde eind 2028: 30\u00a0%, status: " in report and "(indicatie, geen voorspelling)" not in report
 
 
 # --- the council -----------------------------------------------------------------------------

@@ -117,7 +117,7 @@ MEASURES: tuple[Measure, ...] = (
 
 # --- figures ---------------------------------------------------------------------------
 
-COUNT, SHARE, DAYS, SPREAD = "count", "share", "days", "spread"
+COUNT, SHARE, DAYS, SPREAD, OUTLOOK, SHIFT = "count", "share", "days", "spread", "outlook", "shift"
 # Chart kinds: a line over time (with the target where one applies), one layer of a
 # stacked breakdown, bars of a count, none (a key figure or a sentence only).
 LINE, STACK, BARS = "line", "stack", "bars"
@@ -126,7 +126,8 @@ LINE, STACK, BARS = "line", "stack", "bars"
 @dataclass(frozen=True)
 class Figure:
     """One metric of the export: value = numerator (count), numerator / denominator
-    (share), the `value` measure (days) or the spread of the `of` figure over the areas."""
+    (share), the `value` measure (days), or derived from the `of` figure: its spread over
+    the areas, its outlook or the shift it needs (metrics.md section 2)."""
 
     id: str
     kind: str
@@ -151,6 +152,18 @@ def _count(id, name, text, numerator, **more) -> Figure:
 
 def _share(id, name, text, numerator, denominator, **more) -> Figure:
     return Figure(id, SHARE, name, text, numerator=numerator, denominator=denominator, **{"target": True, **more})
+
+
+def _outlook(of: str, name: str, what: str) -> Figure:
+    return Figure(
+        f"{OUTLOOK}:{of}", OUTLOOK, name,
+        f"Een indicatie, geen voorspelling: de rechte lijn die het best past bij {what} van de laatste vier "
+        "kwartalen (de kwartalen met een waarde, minstens twee), doorgetrokken tot het eind van het jaar van de "
+        "streefwaarde en begrensd tussen 0 % en 100 %. Voorbeeld: was het 9 %, 10 %, 11 % en 12 % in K4 2026 "
+        "tot en met K3 2027, dan stijgt de lijn 1 procentpunt per kwartaal en komt ze eind 2027 op 13 %. Leeg "
+        "zonder streefwaarde later in het jaar.",
+        of=of, label="Vooruitblik",
+    )
 
 
 def _age_text(low: int, high: int | None) -> str:
@@ -184,6 +197,18 @@ FIGURES: tuple[Figure, ...] = (
         "twee gebieden een aandeel hebben. Hoe kleiner, hoe dichter de gebieden bij elkaar liggen.",
         of="share_basis",
     ),
+    _outlook("share_basis", "Vooruitblik aandeel basisondersteuning", "het aandeel basisondersteuning"),
+    Figure(
+        "shift_basis", SHIFT, "Benodigde verschuiving",
+        "Hoeveel gebruikers er per kwartaal moeten overgaan naar alleen basisondersteuning om het minimum van "
+        "het eerstvolgende eind van het jaar (binnen vier kwartalen) te halen, als het aantal gebruikers gelijk "
+        "blijft. De teller is het kleinste hele aantal gebruikers dat in totaal nodig is (exact gerekend), de "
+        "noemer het aantal kwartalen tot dat jaareinde. Voorbeeld: in K1 2027 heeft West 1.380 gebruikers, van "
+        "wie 150 alleen basisondersteuning. Voor 15 % eind 2027 zijn er 207 nodig (15 % van 1.380 is precies "
+        "207), dus 57 meer, in 3 kwartalen: 19 per kwartaal. Leeg als er geen gebruikers zijn; 0 als het "
+        "minimum al bereikt is.",
+        of="share_basis", label="Per kwartaal naar alleen basis",
+    ),
     _share(
         "share_mixed", "Aandeel basis én aanvullend",
         "Het deel van de gebruikers met op de peildatum zowel een actief traject basisondersteuning als een "
@@ -196,6 +221,7 @@ FIGURES: tuple[Figure, ...] = (
         "minstens één van die trajecten via een maatschappelijk initiatief loopt.",
         "with_mi", "with_basis", chart=LINE,
     ),
+    _outlook("share_mi", "Vooruitblik gebruik maatschappelijk initiatief", "het gebruik van maatschappelijke initiatieven"),
     *(
         _share(f"age_group:{g}", f"Leeftijdsopbouw {g} jaar", _age_text(low, high), _age_measure(g), "users",
                chart=STACK, label=f"{g} jaar")
@@ -269,11 +295,19 @@ def measures_of(source: str) -> list[Measure]:
 
 def source_of(f: Figure) -> str:
     """Where a figure's rows come from: provider quarters or WIJ quarters."""
-    return source_of(figure(f.of)) if f.kind == SPREAD else measure(f.numerator).source
+    return source_of(figure(f.of)) if f.of else measure(f.numerator).source
+
+
+def outlooks() -> list[Figure]:
+    return [f for f in FIGURES if f.kind == OUTLOOK]
+
+
+def shifts() -> list[Figure]:
+    return [f for f in FIGURES if f.kind == SHIFT]
 
 
 def value_sql(f: Figure) -> str:
-    """A figure's value over the columns of its measures (SQL); not for a spread."""
+    """A figure's value over the columns of its measures (SQL); not for a figure derived `of` another."""
     num = measure(f.numerator).column
     if f.kind == COUNT:
         return num

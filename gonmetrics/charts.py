@@ -19,7 +19,8 @@ import plotly.graph_objects as go
 
 from . import fmt, targets
 from .quarters import ends as quarters_from_to
-from .narrative import OUTLOOK_LABEL, Figures, area_label, count_text, metric_label, number, short_label, text
+from .narrative import (OUTLOOK_LABEL, Figures, area_label, count_text, goal_text, metric_label, number,
+                        short_label, text)
 from .vocab import AGE_GROUPS, AREAS, CITY
 
 OKABE_ITO = {
@@ -32,7 +33,9 @@ AREA_SYMBOLS = {"centrum": "circle", "west": "square", "oost": "diamond", "zuid"
 TARGET_COLOUR = OKABE_ITO["vermillion"]
 HOVER = "%{customdata[0]}<extra></extra>"
 MAX_TICKS = 12  # more quarters than this and the x axis names only each year's first
-STATUS_MARK = {targets.ON_TRACK: "✔ op koers", targets.BEHIND: "▼ achter"}
+# Status by a sign and its word, never by colour alone.
+STATUS_MARK = {targets.ACHIEVED: "✔ gehaald", targets.MISSED: "✖ niet gehaald", targets.ON_TRACK: "↗ op koers",
+               targets.OFF_TRACK: "▼ niet op koers", targets.UNKNOWN: "? onbekend"}
 # A small template of our own: plotly's named ones are large, and copying one into every
 # figure cost more than building the figure.
 TEMPLATE = go.layout.Template(layout=dict(
@@ -81,11 +84,11 @@ def _share_hover(row, metric: str, where: str) -> str:
     return hover
 
 
-def _status(value: float | None, target: float | None) -> str:
-    return STATUS_MARK.get(targets.status(value, target), "")
+def _status(figs: Figures, metric: str, gebied: str, peildatum: dt.date) -> str:
+    return STATUS_MARK.get(figs.status(metric, gebied, peildatum), "")
 
 
-def _table(rows, metric: str) -> pd.DataFrame:
+def _table(figs: Figures, rows, metric: str) -> pd.DataFrame:
     """Quarter, value, numerator, denominator, target and status of a series, in Dutch."""
     return pd.DataFrame({
         "Kwartaal": [fmt.quarter(r.peildatum) for r in rows],
@@ -93,43 +96,48 @@ def _table(rows, metric: str) -> pd.DataFrame:
         metric_label(metric): [text(r.value, metric) for r in rows],
         "Teller": [count_text(r.numerator) for r in rows],
         "Noemer": [count_text(r.denominator) for r in rows],
-        "Streefwaarde": [fmt.percent(t) if (t := number(r.target)) is not None else "–" for r in rows],
-        "Status": [_status(number(r.value), number(r.target)) for r in rows],
+        "Streefwaarde": [fmt.minimum(number(r.target)) for r in rows],
+        "Status": [_status(figs, metric, r.gebied, r.peildatum) for r in rows],
     })
 
 
 def _target_line(fig: go.Figure, figs: Figures, metric: str, quarters: list[dt.date]) -> None:
-    """The target in force per quarter (dashed, labelled) and the year-end goals on the axis."""
-    line = [(q, figs.target_at(metric, q)) for q in quarters]
-    if all(t is None for _, t in line):
+    """Each year-end minimum as a step over its year (dashed) with a marker at the year end:
+    the minimum counts all year, there is no line between the points."""
+    steps = [(day, minimum, [q for q in quarters if q.year == day.year])
+             for day, minimum in figs.year_end_goals(metric)]
+    steps = [(day, minimum, shown) for day, minimum, shown in steps if shown]
+    if not steps:
         return
-    fig.add_trace(go.Scatter(
-        x=[_tick(q) for q, _ in line], y=[_pct(t) for _, t in line], name="Streefwaarde",
-        mode="lines", line=dict(color=TARGET_COLOUR, dash="dash", width=2), hovertemplate=HOVER,
-        customdata=[[f"Streefwaarde {fmt.quarter(q)}: {fmt.percent(t)}" if t is not None else ""] for q, t in line],
-    ))
-    goals = [(day, minimum) for day, minimum in figs.year_end_goals(metric) if day in quarters]
+    xs, ys, hover = [], [], []
+    for day, minimum, shown in steps:
+        xs += [_tick(q) for q in shown] + [None]  # None: no line from one year to the next
+        ys += [_pct(minimum)] * len(shown) + [None]
+        hover += [[f"Streefwaarde eind {day.year}: {fmt.minimum(minimum)}"]] * len(shown) + [[""]]
+    fig.add_trace(go.Scatter(x=xs, y=ys, name="Streefwaarde", mode="lines",
+                             line=dict(color=TARGET_COLOUR, dash="dash", width=2), connectgaps=False,
+                             hovertemplate=HOVER, customdata=hover))
+    goals = [(day, minimum) for day, minimum, _ in steps if day in quarters]
     if goals:
         fig.add_trace(go.Scatter(
             x=[_tick(q) for q, _ in goals], y=[_pct(t) for _, t in goals], name="Doel eind van het jaar",
             mode="markers+text", marker=dict(color=TARGET_COLOUR, symbol="diamond", size=11),
-            text=[f"eind {q.year}: {fmt.percent(t, 0)}" for q, t in goals], cliponaxis=False,
+            text=[f"eind {q.year}: {fmt.minimum(t)}" for q, t in goals], cliponaxis=False,
             textposition=["bottom right"] * (len(goals) - 1) + ["bottom left"],  # the last one stays inside
-            hovertemplate=HOVER, customdata=[[f"Doel eind {q.year}: {fmt.percent(t, 0)}"] for q, t in goals],
+            hovertemplate=HOVER, customdata=[[f"Doel eind {q.year}: {fmt.minimum(t)}"] for q, t in goals],
         ))
 
 
-def _outlook_line(fig: go.Figure, outlook: dict, colour: str) -> None:
-    """metrics.outlook as a dotted line from the latest quarter to the year end."""
-    steps, levels = zip(*outlook["line"])
+def _outlook_line(fig: go.Figure, start: tuple[dt.date, float], ahead: tuple[dt.date, float], colour: str) -> None:
+    """The outlook as a dotted line from the latest value to the year end it is read at."""
+    steps, levels = (start[0], ahead[0]), (start[1], ahead[1])
     fig.add_trace(go.Scatter(
-        x=[_tick(q) for q in steps], y=[_pct(v) for v in levels], name=f"Lijn doorgetrokken ({OUTLOOK_LABEL})",
+        x=[_tick(q) for q in steps], y=[_pct(v) for v in levels], name=f"Vooruitblik ({OUTLOOK_LABEL})",
         mode="lines", line=dict(color=colour, dash="dot", width=2), hovertemplate=HOVER,
-        customdata=[[f"{fmt.quarter(q)}: ongeveer {fmt.percent(v)} ({OUTLOOK_LABEL})"] for q, v in zip(steps, levels)],
+        customdata=[[f"{fmt.quarter(q)}: {fmt.percent(v)}"] for q, v in zip(steps, levels)],
     ))
-    middle = len(steps) // 2  # away from the year-end goal's own label at the end
-    fig.add_annotation(x=_tick(steps[middle]), y=_pct(levels[middle]), text=OUTLOOK_LABEL, showarrow=False,
-                       yshift=16, font=dict(size=12, color="#444"))
+    fig.add_annotation(x=_tick(ahead[0]), y=_pct(ahead[1]), text=OUTLOOK_LABEL, showarrow=False,
+                       yshift=16, xanchor="right", font=dict(size=12, color="#444"))
 
 
 def _span(figs: Figures, metric: str, gebied: str) -> tuple[list, str]:
@@ -145,13 +153,15 @@ def _span(figs: Figures, metric: str, gebied: str) -> tuple[list, str]:
 
 
 def trend(figs: Figures, metric: str, gebied: str, with_outlook: bool = False) -> Chart:
-    """One share over time for one area, with its target line and (optionally, for
-    share_basis) the outlook."""
+    """One share over time for one area, with its yearly minimums and (optionally) the
+    outlook of its latest quarter."""
     rows, span = _span(figs, metric, gebied)
-    outlook = figs.outlook(gebied) if with_outlook else None
-    if outlook and outlook["slope"] is None:
-        outlook = None
-    last = max([r.peildatum for r in rows] + ([outlook["year_end"]] if outlook else []), default=None)
+    latest = rows[-1] if rows else None
+    ahead = figs.outlook(metric, gebied, latest.peildatum) if with_outlook and latest else None
+    start = (latest.peildatum, number(latest.value)) if ahead else None
+    if start and start[1] is None:
+        ahead = None
+    last = max([r.peildatum for r in rows] + ([ahead[0]] if ahead else []), default=None)
     quarters = quarters_from_to(rows[0].peildatum, last) if rows else []
     where = area_label(gebied)
     fig = go.Figure(go.Scatter(
@@ -161,14 +171,14 @@ def trend(figs: Figures, metric: str, gebied: str, with_outlook: bool = False) -
         customdata=[[_share_hover(r, metric, where)] for r in rows],
     ))
     _target_line(fig, figs, metric, quarters)
-    if outlook:
-        _outlook_line(fig, outlook, AREA_COLOURS[gebied])
+    if ahead:
+        _outlook_line(fig, start, ahead, AREA_COLOURS[gebied])
     summary = f"{metric_label(metric)} in {where}: {span}"
-    if rows and (target := number(rows[-1].target)) is not None:
-        status = targets.status(number(rows[-1].value), target)
-        summary += f"; streefwaarde {fmt.percent(target)}" + (f", {status}" if status else "")
+    if rows and (goal := figs.year_end_goal(metric, rows[-1].peildatum)):
+        status = figs.status(metric, gebied, rows[-1].peildatum)
+        summary += f"; {goal_text(goal)}" + (f", {status}" if status else "")
     return Chart(_layout(fig, [_tick(q) for q in quarters], metric_label(metric)), summary + ".",
-                 _table(rows, metric), f"{metric}_{gebied}")
+                 _table(figs, rows, metric), f"{metric}_{gebied}")
 
 
 def areas_trend(figs: Figures, metric: str) -> Chart:
@@ -185,7 +195,7 @@ def areas_trend(figs: Figures, metric: str) -> Chart:
             marker=dict(symbol=AREA_SYMBOLS[gebied], size=9), hovertemplate=HOVER,
             customdata=[[_share_hover(r, metric, where)] for r in rows],
         ))
-        tables.append(_table(rows, metric).assign(Gebied=where))
+        tables.append(_table(figs, rows, metric).assign(Gebied=where))
     _target_line(fig, figs, metric, quarters)
     latest = figs.quarters[-1] if figs.quarters else None
     summary = (f"{metric_label(metric)} per gebied en voor de stad, {fmt.quarter(quarters[0])} tot en met "
@@ -215,8 +225,9 @@ def compare(figs: Figures, metric: str, peildatum: dt.date, highlight: str | Non
     labels = [area_label(g) + (" (dit gebied)" if g == highlight else "") for g in areas]
     values = [number(r.value) if r is not None else None for r in rows]
     target = next((t for r in rows if r is not None and (t := number(r.target)) is not None), None)
-    bar_text = [(text(r.value, metric) if r is not None else "–") + (f"  {_status(v, target)}" if target else "")
-                for r, v in zip(rows, values)]
+    marks = [_status(figs, metric, g, peildatum) for g in areas]
+    bar_text = [(text(r.value, metric) if r is not None else "–") + (f"  {mark}" if mark else "")
+                for r, mark in zip(rows, marks)]
     fig = go.Figure(go.Bar(
         y=labels, x=[_pct(v) for v in values], orientation="h", text=bar_text, textposition="outside",
         cliponaxis=False, marker=dict(color=[AREA_COLOURS[g] for g in areas],
@@ -225,9 +236,10 @@ def compare(figs: Figures, metric: str, peildatum: dt.date, highlight: str | Non
         hovertemplate=HOVER, showlegend=False,
         customdata=[[_share_hover(r, metric, label) if r is not None else label] for r, label in zip(rows, labels)],
     ))
+    goal = figs.year_end_goal(metric, peildatum)
     if target is not None:
         fig.add_vline(x=_pct(target), line=dict(color=TARGET_COLOUR, dash="dash", width=2),
-                      annotation=dict(text=f"streefwaarde {fmt.percent(target)}", font=dict(color="#000000")),
+                      annotation=dict(text=goal_text(goal), font=dict(color="#000000")),
                       annotation_position="top")
     _layout(fig, None, "", percent=False)
     fig.update_yaxes(title_text="", autorange="reversed", ticksuffix="")
@@ -235,13 +247,14 @@ def compare(figs: Figures, metric: str, peildatum: dt.date, highlight: str | Non
                      tickformat=",.0f", range=[0, max([_pct(v) or 0 for v in values] + [_pct(target) or 0]) * 1.35 + 1])
     summary = f"{metric_label(metric)} op {fmt.date(peildatum)}: {_ranking(figs, metric, peildatum)}"
     if target is not None:
-        on_track = sum(targets.status(v, target) == targets.ON_TRACK for v in values[:len(AREAS)])
-        summary += f"; streefwaarde {fmt.percent(target)}, {on_track} van de {len(AREAS)} gebieden op koers"
+        words = [figs.status(metric, g, peildatum) for g in AREAS]
+        counted = ", ".join(f"{words.count(w)} {w}" for w in targets.STATUS_WORDS if w in words)
+        summary += f"; {goal_text(goal)}" + (f" ({counted})" if counted else "")
     data = pd.DataFrame({
         "Gebied": [area_label(g) for g in areas],
         metric_label(metric): [text(r.value, metric) if r is not None else "–" for r in rows],
-        "Streefwaarde": [fmt.percent(target) if target is not None else "–"] * len(areas),
-        "Status": [_status(v, target) for v in values],
+        "Streefwaarde": [goal_text(goal) if target is not None else "–"] * len(areas),
+        "Status": marks,
     })
     return Chart(fig, summary + ".", data, f"{metric}_{fmt.quarter(peildatum).replace(' ', '_')}")
 
@@ -317,6 +330,31 @@ def ages(figs: Figures, gebied: str) -> Chart:
     _, span = _span(figs, f"age_group:{oldest}", gebied)
     return Chart(fig, f"Aandeel gebruikers van 75 jaar of ouder in {area_label(gebied)}: {span}.",
                  _parts_table(quarters, parts), f"leeftijd_{gebied}")
+
+
+def shift(figs: Figures, gebied: str) -> Chart:
+    """shift_basis per quarter as bars: users per quarter who must move to basis only."""
+    rows = figs.series("shift_basis", gebied)
+    labels = [fmt.quarter(r.peildatum) for r in rows]
+    per_quarter = [text(r.value, "shift_basis") for r in rows]
+    fig = go.Figure(go.Bar(
+        x=[_tick(r.peildatum) for r in rows], y=[number(r.value) for r in rows], name=short_label("shift_basis"),
+        marker_color=OKABE_ITO["bluish_green"], text=per_quarter, textposition="outside", cliponaxis=False,
+        hovertemplate=HOVER,
+        customdata=[[f"{area_label(gebied)} · {q}<br>{short_label('shift_basis')}: {v}"] for q, v in zip(labels, per_quarter)],
+    ))
+    _layout(fig, [_tick(r.peildatum) for r in rows], "Gebruikers per kwartaal", percent=False)
+    summary = f"Benodigde verschuiving in {area_label(gebied)}: geen gegevens."
+    if rows:
+        summary = (f"Benodigde verschuiving in {area_label(gebied)} in {labels[-1]}: {per_quarter[-1]} gebruikers "
+                   "per kwartaal naar alleen basisondersteuning.")
+    data = pd.DataFrame({
+        "Kwartaal": labels, "Peildatum": [fmt.date(r.peildatum) for r in rows],
+        "Per kwartaal": per_quarter, "In totaal": [count_text(r.numerator) for r in rows],
+        "Kwartalen": [count_text(r.denominator) for r in rows],
+        "Streefwaarde": [fmt.minimum(number(r.target)) for r in rows],
+    })
+    return Chart(fig, summary, data, f"verschuiving_{gebied}")
 
 
 def inflow(figs: Figures, gebied: str) -> Chart:

@@ -21,20 +21,29 @@ GENERAL_TEXT = (
 )
 
 TARGETS_TEXT = (
-    "De streefwaarden staan in één tabel (cijfer, peildatum, minimum) die de gemeente kan aanpassen. Tussen "
-    "twee punten van die tabel ligt de streefwaarde voor een kwartaal op de rechte lijn tussen die punten, "
-    "geteld in kwartalen. Voorbeeld: van 0 % eind 2026 naar 15 % eind 2027 geeft 3,75 % in het eerste "
-    "kwartaal van 2027, 7,5 % in het tweede en 11,25 % in het derde. Op of vóór het eerste punt van een cijfer "
-    "en na het laatste punt geldt geen streefwaarde. Een streefwaarde geldt voor elk gebied apart en voor de "
-    "stad als geheel. Een cijfer op of boven de streefwaarde is 'op koers', eronder 'achter'."
+    "Streefwaarde. De gemeente stelt per cijfer een minimum aan het eind van elk jaar, in één tabel (cijfer, "
+    "peildatum, minimum) die zij kan aanpassen. Dat minimum geldt het hele jaar: elk kwartaal krijgt de "
+    "streefwaarde van het eerstvolgende eind van het jaar, en er is geen lijn tussen twee jaren. Voorbeeld: in "
+    "het eerste, tweede, derde en vierde kwartaal van 2027 is de streefwaarde van het aandeel "
+    "basisondersteuning steeds 15 % (streefwaarde eind 2027: 15 %). Een streefwaarde geldt voor elk gebied "
+    "apart en voor de stad als geheel."
+)
+
+STATUS_TEXT = (
+    "Status. Aan het eind van het jaar is een cijfer 'gehaald' als het op of boven het minimum ligt, anders "
+    "'niet gehaald'. Eerder in het jaar kijken we naar de vooruitblik: komt die aan het eind van het jaar op of "
+    "boven het minimum, dan is het cijfer 'op koers', anders 'niet op koers'. Is er geen vooruitblik, dan is de "
+    "status 'onbekend'. Voorbeeld: in K3 2027 is het aandeel 12 % en de vooruitblik voor eind 2027 13 %; dat "
+    "is onder 15 %, dus 'niet op koers'. Is het aandeel eind 2027 16 %, dan is het doel 'gehaald'."
 )
 
 OUTLOOK_TEXT = (
-    "De vooruitblik is een indicatie, geen voorspelling. Hij trekt een rechte lijn (kleinste kwadraten) door "
-    "het aandeel basisondersteuning van de laatste vier kwartalen met een waarde (minder als er minder zijn; "
-    "met minder dan twee kwartalen geen vooruitblik) en leest daarop af waar het aandeel aan het eind van het "
-    "jaar zou staan (begrensd tot 0-100 %) en in welk kwartaal de lijn elke streefwaarde aan het eind van een "
-    "jaar zou halen. Beleid, seizoenen en leveringen veranderen; de lijn houdt daar geen rekening mee."
+    "Vooruitblik. Een indicatie, geen voorspelling. We trekken een rechte lijn die zo goed mogelijk past bij de "
+    "laatste vier kwartalen (alleen de kwartalen met een waarde; met minder dan twee kwartalen is er geen "
+    "vooruitblik) en lezen af waar die lijn aan het eind van het jaar staat, begrensd tussen 0 % en 100 %. "
+    "Voorbeeld: was het aandeel 9 %, 10 %, 11 % en 12 % in K4 2026 tot en met K3 2027, dan stijgt de lijn 1 "
+    "procentpunt per kwartaal en komt ze eind 2027 op 13 %. Beleid, seizoenen en leveringen veranderen; de lijn "
+    "houdt daar geen rekening mee."
 )
 
 DELIVERY_TEXT = (

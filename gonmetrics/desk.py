@@ -205,19 +205,19 @@ def target_points_table(points: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Cijfer": points["metric"].map(lambda m: catalogue.figure(m).name if m in catalogue.ids() else m),
         "Peildatum": points["peildatum"].map(fmt.date),
-        "Minimum": points["minimum"].map(fmt.percent),
+        "Minimum": points["minimum"].map(fmt.minimum),
     })
 
 
 def quarterly_targets(points: pd.DataFrame) -> pd.DataFrame:
-    """The interpolated target of every quarter from the first point to the last, per metric."""
+    """The target of every quarter up to the last point, per metric: the minimum of the
+    year end it leads to (no interpolation)."""
     if points.empty:
         return pd.DataFrame(columns=["Kwartaal"])
     first, last = (_day(d) for d in (points["peildatum"].min(), points["peildatum"].max()))
-    frame = target_frame(points, quarters.ends(quarters.next_end(first), last))
+    frame = target_frame(points, quarters.ends(dt.date(first.year, 1, 1), last))
     wide = frame.pivot_table(index="peildatum", columns="metric", values="target", aggfunc="first")
-    # Two decimals: interpolated targets such as 3,75 % must not read as rounded.
-    wide = wide[[m for m in catalogue.ids() if m in wide.columns]].map(lambda x: fmt.percent(x, 2)).fillna("–")
+    wide = wide[[m for m in catalogue.ids() if m in wide.columns]].map(fmt.minimum).fillna("–")
     wide.columns = [catalogue.figure(m).name for m in wide.columns]
     wide.index = [fmt.quarter(d) for d in wide.index]
     return wide.rename_axis("Kwartaal").reset_index()
@@ -237,7 +237,7 @@ ACCESSIBILITY_NL = (
     "De gemeente Groningen wil dat iedereen de GON monitor kan gebruiken, ook met een schermlezer, alleen met "
     "het toetsenbord of met een vergroting. Daarom heeft elke grafiek een beschrijving in woorden, en staan de "
     "gegevens erachter ook als tabel eronder, te downloaden als CSV en Excel. Kleur is nooit de enige drager van "
-    "informatie: of een cijfer op koers ligt of achter, staat er in woorden bij. De monitor wordt getoetst aan "
+    "informatie: of een doel gehaald is of op koers ligt, staat er in woorden bij. De monitor wordt getoetst aan "
     "WCAG 2.1 op niveau AA, met automatische controles (axe) in een echte browser."
 )
 

@@ -34,6 +34,14 @@ def percent(share, decimals: int = 1) -> str:
     return number(share * 100, decimals) + NBSP + "%"
 
 
+def minimum(share) -> str:
+    """A minimum of the targets table as written, never rounded: 0.15 -> '15 %', 0.125 -> '12,5 %'."""
+    if _missing(share):
+        return "–"
+    digits = f"{share * 100:.4f}".rstrip("0").rstrip(".")
+    return percent(share, len(digits.partition(".")[2]))
+
+
 def date(d: dt.date | None) -> str:
     return "–" if _missing(d) else d.strftime("%d-%m-%Y")
 

@@ -19,14 +19,14 @@ import pandas as pd
 
 from . import catalogue, quarters
 from .catalogue import ACTIVE, MI_BASIS, REFERRED, YOUTH_MH, age_at, age_group_case
-from .targets import target_frame, target_table, year_end_goals
+from .targets import next_point, target_frame, target_table
 from .vocab import AREAS, CITY, KIND_PROVIDER, KIND_WIJ
 
 EXPORT_COLUMNS = ["metric", "gebied", "peildatum", "numerator", "denominator", "value", "target"]
 AREA_ORDER = (*AREAS, CITY)
 WIJ_NAME = "WIJ Groningen"
-# The outlook looks this many quarters past the last year-end target for a crossing.
-OUTLOOK_HORIZON_QUARTERS = 8
+# The outlook is fitted on the quarters Q-3 ... Q that have a value (metrics.md section 2).
+OUTLOOK_QUARTERS = 4
 
 
 def _values(column: str, names) -> str:
@@ -122,7 +122,7 @@ def _rows_sql(source: str, cells: str) -> str:
     rows = ",\n            ".join(
         f"{{'metric': '{f.id}', 'numerator': {_measure_sql(f.numerator)}, "
         f"'denominator': {_measure_sql(f.denominator)}, 'value': {catalogue.value_sql(f)}}}"
-        for f in catalogue.FIGURES if f.kind != catalogue.SPREAD and catalogue.source_of(f) == source
+        for f in catalogue.FIGURES if f.of is None and catalogue.source_of(f) == source
     )
     return f"""
     SELECT peildatum, gebied, unnest([
@@ -152,8 +152,9 @@ def _spread_sql(f: catalogue.Figure) -> str:
 
 
 def export_sql(materialised: bool = False) -> str:
-    """The whole export (without targets) as one query: from the materialised cells
-    (`fact_cells`, `fact_wij`), or computed from scratch over the current deliveries."""
+    """The whole export as one query: from the materialised cells (`fact_cells`,
+    `fact_wij`), or computed from scratch over the current deliveries. Needs the relation
+    `governing_frame` (metrics._governing)."""
     if materialised:
         cells = {KIND_PROVIDER: "fact_cells", KIND_WIJ: "fact_wij"}
     else:
@@ -161,17 +162,60 @@ def export_sql(materialised: bool = False) -> str:
     figure_rows = "\n    UNION ALL BY NAME\n".join(_rows_sql(source, table) for source, table in cells.items())
     spreads = [f for f in catalogue.FIGURES if f.kind == catalogue.SPREAD]
     return f"""
-    WITH figure_rows AS ({figure_rows}),
+    WITH governing AS (
+        SELECT metric, peildatum::DATE AS peildatum, target, point::DATE AS point FROM governing_frame
+    ),
+    figure_rows AS ({figure_rows}),
     all_rows AS (
         SELECT metric, gebied, peildatum, numerator, denominator, value FROM figure_rows
         {''.join(f"UNION ALL BY NAME {_spread_sql(f)}" for f in spreads)}
+        {''.join(f"UNION ALL BY NAME {_outlook_sql(f)}" for f in catalogue.outlooks())}
+        {''.join(f"UNION ALL BY NAME {_shift_sql(f)}" for f in catalogue.shifts())}
     )
     SELECT metric, gebied, peildatum, numerator::BIGINT AS numerator, denominator::BIGINT AS denominator,
-           value::DOUBLE AS value
+           value::DOUBLE AS value, target::DOUBLE AS target
     FROM all_rows
     JOIN {_values('metric', catalogue.ids())} USING (metric)
     JOIN {_values('gebied', AREA_ORDER)} USING (gebied)
+    LEFT JOIN governing USING (metric, peildatum)
     ORDER BY peildatum, metric_rank, gebied_rank
+    """
+
+
+def _outlook_sql(f: catalogue.Figure) -> str:
+    """For every quarter Q of the `of` figure whose governing point P lies after Q: the
+    least-squares line through (quarter, value) over Q-3 ... Q, read at P and clipped to
+    [0, 1]; empty below two values. Quarters count from Q, so the fit stays exact."""
+    q, h, p = (quarters.index_sql(day) for day in ("o.peildatum", "h.peildatum", "g.point"))
+    fit = f"regr_{{}}(h.value, {h} - {q})"
+    return f"""
+    SELECT '{f.id}' AS metric, o.gebied, o.peildatum, NULL AS numerator, NULL AS denominator,
+           CASE WHEN count(h.value) >= 2
+                THEN greatest(0, least(1, {fit.format('intercept')} + {fit.format('slope')} * any_value({p} - {q})))
+           END AS value
+    FROM figure_rows o
+    JOIN governing g ON g.metric = o.metric AND g.peildatum = o.peildatum AND g.point > o.peildatum
+    LEFT JOIN figure_rows h ON h.metric = o.metric AND h.gebied = o.gebied AND h.value IS NOT NULL
+         AND {h} BETWEEN {q} - {OUTLOOK_QUARTERS - 1} AND {q}
+    WHERE o.metric = '{f.of}'
+    GROUP BY o.gebied, o.peildatum
+    """
+
+
+def _shift_sql(f: catalogue.Figure) -> str:
+    """For every quarter Q of the `of` share whose shift aims at a point P': the smallest whole
+    n >= 0 with (numerator + n) / denominator >= minimum(P'), exactly (the minimum as a decimal:
+    0.15 x 1380 is 207, where a float says 207.00000000000003); per quarter to P'."""
+    q, p = quarters.index_sql("o.peildatum"), quarters.index_sql("g.point")
+    needed = f"greatest(0, ceil(g.target::DECIMAL(18, 9) * o.denominator) - o.numerator)"
+    return f"""
+    SELECT '{f.id}' AS metric, o.gebied, o.peildatum,
+           CASE WHEN o.denominator > 0 THEN {needed} END AS numerator,
+           {p} - {q} AS denominator,
+           CASE WHEN o.denominator > 0 THEN {needed} / ({p} - {q}) END AS value
+    FROM figure_rows o
+    JOIN governing g ON g.metric = '{f.id}' AND g.peildatum = o.peildatum
+    WHERE o.metric = '{f.of}'
     """
 
 
@@ -185,11 +229,28 @@ def export_frame(con, *, materialised: bool | None = None) -> pd.DataFrame:
     """
     if materialised is None:
         materialised = facts_fresh(con)
-    frame = con.execute(export_sql(materialised)).df()
+    days = [row[0] for row in con.execute("SELECT DISTINCT peildatum FROM current_uploads").fetchall()]
+    governing = _governing(target_table(con), days)
+    con.register("governing_frame", governing)
+    try:
+        frame = con.execute(export_sql(materialised)).df()
+    finally:
+        con.unregister("governing_frame")
     frame["peildatum"] = frame["peildatum"].dt.date
-    frame = frame.astype({"numerator": "Int64", "denominator": "Int64", "value": "float64"})
-    targets = target_frame(target_table(con), frame["peildatum"])
-    return frame.merge(targets, on=["metric", "peildatum"], how="left")[EXPORT_COLUMNS]
+    return frame.astype({"numerator": "Int64", "denominator": "Int64", "value": "float64",
+                         "target": "float64"})[EXPORT_COLUMNS]
+
+
+def _governing(points: pd.DataFrame, days) -> pd.DataFrame:
+    """metric, peildatum, target, point of every quarter in `days`: the governing point, also
+    under each outlook's id (its target is that of the figure it extends), and under each
+    shift's id the point it aims at (next_point)."""
+    frame = target_frame(points, days)
+    copies = [frame[frame["metric"] == f.of].assign(metric=f.id) for f in catalogue.outlooks()]
+    aims = target_frame(points, days, next_point)
+    shifts = [aims[aims["metric"] == f.of].assign(metric=f.id) for f in catalogue.shifts()]
+    frame = pd.concat([frame, *copies, *shifts], ignore_index=True)
+    return frame.assign(peildatum=pd.to_datetime(frame["peildatum"]), point=pd.to_datetime(frame["point"]))
 
 
 # --- materialised facts -------------------------------------------------------------
@@ -315,72 +376,11 @@ def _decimal(x) -> str:
 # --- outlook ----------------------------------------------------------------
 
 
-def outlook(frame: pd.DataFrame, gebied: str, points) -> dict:
-    """An indication (not a forecast) of where share_basis in `gebied` is heading.
-
-    A least-squares line through the last four quarters with a value (fewer if fewer;
-    none with fewer than two). Returns: gebied; latest (the frame's latest quarter);
-    basis [(peildatum, value)] used; slope (per quarter) or None; year_end (the first
-    31 December after `latest`) and projected (the line there, clipped to 0..1) or None;
-    line [(peildatum, level)] from `latest` to year_end, each clipped to 0..1 (empty
-    without a line); targets: for every year-end goal of share_basis in `points` (the
-    targets table) after `latest`, {peildatum, minimum, reached}, reached being the first
-    quarter after `latest` in which the line is at or above the minimum, or None if that
-    does not happen within OUTLOOK_HORIZON_QUARTERS after the last such goal.
-    """
-    rows = frame[(frame["metric"] == "share_basis") & (frame["gebied"] == gebied)].sort_values("peildatum")
-    if rows.empty:
-        return {"gebied": gebied, "latest": None, "basis": [], "slope": None, "year_end": None,
-                "projected": None, "line": [], "targets": []}
-    latest = rows["peildatum"].iloc[-1]
-    basis = list(rows.dropna(subset=["value"])[["peildatum", "value"]].itertuples(index=False, name=None))[-4:]
-    line = _least_squares(basis)
-    year_end = quarters.year_end(quarters.next_end(latest))
-    goals = [(day, minimum) for day, minimum in year_end_goals(points, "share_basis") if day > latest]
-    horizon = max((quarters.index(day) for day, _ in goals), default=0) + OUTLOOK_HORIZON_QUARTERS
-    return {
-        "gebied": gebied,
-        "latest": latest,
-        "basis": basis,
-        "slope": line[1] if line else None,
-        "year_end": year_end,
-        "projected": _clipped(line, year_end) if line else None,
-        "line": [(day, _clipped(line, day)) for day in quarters.ends(latest, year_end)] if line else [],
-        "targets": [
-            {"peildatum": day, "minimum": minimum, "reached": _first_reach(line, latest, minimum, horizon)}
-            for day, minimum in goals
-        ],
-    }
-
-
-def _least_squares(basis) -> tuple[float, float, float] | None:
-    """(mean x, slope, mean y) of the line through (quarter index, value); None below 2 points."""
-    if len(basis) < 2:
-        return None
-    xs = [quarters.index(day) for day, _ in basis]
-    ys = [value for _, value in basis]
-    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
-    return mean_x, slope, mean_y
-
-
-def _level(line, day: dt.date) -> float:
-    mean_x, slope, mean_y = line
-    return mean_y + slope * (quarters.index(day) - mean_x)
-
-
-def _clipped(line, day: dt.date) -> float:
-    return min(1.0, max(0.0, _level(line, day)))
-
-
-def _first_reach(line, latest: dt.date, minimum: float, horizon: int) -> dt.date | None:
-    if line is None:
-        return None
-    for index in range(quarters.index(latest) + 1, horizon + 1):
-        day = quarters.end(index)
-        if _level(line, day) >= minimum - 1e-9:  # float noise must not delay an exact hit
-            return day
-    return None
+def outlook(frame: pd.DataFrame, gebied: str, metric: str = "share_basis") -> pd.DataFrame:
+    """The outlook rows of an export frame (outlook:<metric>) for one area, oldest first:
+    peildatum, value (the line read at the governing year end), target."""
+    rows = frame[(frame["metric"] == f"{catalogue.OUTLOOK}:{metric}") & (frame["gebied"] == gebied)]
+    return rows.sort_values("peildatum")[["peildatum", "value", "target"]].reset_index(drop=True)
 
 
 # --- delivery status --------------------------------------------------------

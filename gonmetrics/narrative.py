@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import catalogue, fmt, privacy, quarters, targets
-from .metrics import outlook
 from .vocab import AREAS, CITY, CITY_LABEL
 
 NO_PREVIOUS = "geen vorig kwartaal"
@@ -50,6 +49,9 @@ def text(cell, metric: str) -> str:
     kind = catalogue.figure(metric).kind
     if kind == catalogue.COUNT:
         return privacy.display_count(cell)
+    if kind == catalogue.SHIFT:  # users per quarter
+        value = number(cell)
+        return privacy.display_count(cell) if value is None else fmt.number(value, 1)
     if kind == catalogue.DAYS:
         value = number(cell)
         if value is None:
@@ -80,12 +82,9 @@ class KeyFigure:
     change: str               # "+2,3 procentpunt", NO_PREVIOUS, INCOMPLETE_PREVIOUS, "–"
     direction: int            # sign of the change; 0 when there is none
     target: float | None
-    status: str | None        # targets.ON_TRACK / targets.BEHIND / None
+    status: str | None        # one of targets.STATUS_WORDS, or None
     since: dt.date | None     # the quarter `change` compares with; None when it compares nothing
-
-    @property
-    def target_text(self) -> str | None:
-        return None if self.target is None else fmt.percent(self.target)
+    goal: str | None = None   # the minimum that applies, in words (goal_text)
 
 
 class Figures:
@@ -145,23 +144,32 @@ class Figures:
             delta = value - old
             change, direction, since = change_text(metric, delta), (delta > 1e-12) - (delta < -1e-12), before
         return KeyFigure(metric, metric_label(metric), self.text(metric, gebied, peildatum), change, direction,
-                         target, targets.status(value, target), since)
+                         target, self.status(metric, gebied, peildatum), since,
+                         goal_text(goal) if (goal := self.year_end_goal(metric, peildatum)) else None)
+
+    def status(self, metric: str, gebied: str, peildatum: dt.date) -> str | None:
+        """The status word of a figure in a quarter (targets.status), judged at the year end on
+        the value, before it on the outlook row of the export."""
+        ahead = self.outlook(metric, gebied, peildatum)
+        return targets.status(self.value(metric, gebied, peildatum), self.target(metric, gebied, peildatum),
+                              ahead and ahead[1], self.at_point(metric, peildatum))
+
+    def at_point(self, metric: str, peildatum: dt.date) -> bool:
+        """Whether the quarter is its own governing point (the year end the minimum applies to)."""
+        point = targets.governing_point(self.points, metric, peildatum)
+        return point is not None and point[0] == peildatum
 
     def protected(self, metric: str, gebied: str, peildatum: dt.date) -> bool:
         return privacy.is_protected(self.cell(metric, gebied, peildatum))
 
     # --- targets and outlook ---
 
-    def target_at(self, metric: str, peildatum: dt.date) -> float | None:
-        """The target in force in a quarter, also one without figures (a chart's target line)."""
-        return targets.target_for(self.points, metric, peildatum)
-
     def year_end_goals(self, metric: str) -> list[tuple[dt.date, float]]:
         return targets.year_end_goals(self.points, metric)
 
     def year_end_goal(self, metric: str, peildatum: dt.date) -> tuple[dt.date, float] | None:
-        """The first year-end goal on or after `peildatum`."""
-        return next(((day, minimum) for day, minimum in self.year_end_goals(metric) if day >= peildatum), None)
+        """The governing point of the quarter: the year end whose minimum applies."""
+        return targets.governing_point(self.points, metric, peildatum)
 
     def goals(self) -> list[str]:
         """The metrics the targets table names, in the catalogue's order."""
@@ -172,10 +180,12 @@ class Figures:
         """The figures drawn as a line against their target: share_basis, share_mi."""
         return [f.id for f in catalogue.FIGURES if f.chart == catalogue.LINE and f.target]
 
-    def outlook(self, gebied: str) -> dict:
-        """metrics.outlook of share_basis in an area, on what these figures show (a protected
-        value takes no part)."""
-        return self.made(("outlook", gebied), lambda: outlook(numeric(self.frame), gebied, self.points))
+    def outlook(self, metric: str, gebied: str, peildatum: dt.date) -> tuple[dt.date, float] | None:
+        """The export's outlook of a figure in a quarter, as (the year end it is read at, level);
+        None where there is none (also where it is withheld)."""
+        level = self.value(f"{catalogue.OUTLOOK}:{metric}", gebied, peildatum)
+        goal = self.year_end_goal(metric, peildatum)
+        return None if level is None or goal is None else (goal[0], level)
 
     def made(self, key, make):
         """make(), once for these figures: charts and outlooks live as long as the figures."""
@@ -184,21 +194,30 @@ class Figures:
         return self._made[key]
 
 
-def numeric(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with protected cells as empty numbers: what a calculation such as
-    metrics.outlook may see of a protected table."""
-    return frame.assign(value=frame["value"].map(number).astype("float64"))
-
-
 # --- sentences ----------------------------------------------------------------
 
 
-def status_words(status: str | None) -> str:
-    return {targets.ON_TRACK: "op koers", targets.BEHIND: "achter op de streefwaarde"}.get(status, "")
+def goal_text(goal: tuple[dt.date, float]) -> str:
+    """A year-end minimum in words: 'streefwaarde eind 2027: 15 %'."""
+    return f"streefwaarde eind {goal[0].year}: {fmt.minimum(goal[1])}"
+
+
+def _where(gebied: str) -> str:
+    return "In de stad als geheel" if gebied == CITY else f"In {area_label(gebied)}"
+
+
+def _with_goal(sentence: str, figs: Figures, key: KeyFigure, gebied: str, peildatum: dt.date) -> str:
+    """The sentence with the year's minimum and the status word, where there is one."""
+    goal = figs.year_end_goal(key.metric, peildatum)
+    if goal:
+        sentence += f"; {goal_text(goal)}"
+    if key.status:
+        sentence += f", status: {key.status}"
+    return sentence + "."
 
 
 def basis_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
-    where = "In de stad als geheel" if gebied == CITY else f"In {area_label(gebied)}"
+    where = _where(gebied)
     users = figs.value("users", gebied, peildatum)
     if figs.protected("share_basis", gebied, peildatum) or figs.protected("users", gebied, peildatum):
         return (f"{where} zijn de aantallen op {fmt.date(peildatum)} te klein om het aandeel basisondersteuning "
@@ -207,27 +226,33 @@ def basis_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
         return f"{where} waren er op {fmt.date(peildatum)} geen gebruikers."
     key = figs.key("share_basis", gebied, peildatum)
     sentence = f"{where} ontving op {fmt.date(peildatum)} {key.text} van de gebruikers alleen basisondersteuning"
-    goal = figs.year_end_goal("share_basis", peildatum)
-    if goal and goal[0] == peildatum:  # at the year end the quarter's target is the year's goal
-        sentence += f"; het doel voor eind {goal[0].year} is {fmt.percent(goal[1], 0)}"
-        return sentence + (f", dus {status_words(key.status)}." if key.status else ".")
-    if key.status:
-        sentence += f"; de streefwaarde voor dit kwartaal is {key.target_text}, dus {status_words(key.status)}"
-    if goal:
-        sentence += f"; het doel voor eind {goal[0].year} is {fmt.percent(goal[1], 0)}"
-    return sentence + "."
+    return _with_goal(sentence, figs, key, gebied, peildatum)
 
 
 def mi_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str | None:
     if figs.value("share_mi", gebied, peildatum) is None:  # empty or protected: nothing to say
         return None
     key = figs.key("share_mi", gebied, peildatum)
-    where = "In de stad als geheel" if gebied == CITY else f"In {area_label(gebied)}"
-    sentence = (f"{where} liep bij {key.text} van de gebruikers met basisondersteuning minstens één traject "
-                "via een maatschappelijk initiatief")
-    if key.status:
-        sentence += f"; de streefwaarde is {key.target_text}, dus {status_words(key.status)}"
-    return sentence + "."
+    sentence = (f"{_where(gebied)} liep bij {key.text} van de gebruikers met basisondersteuning minstens één "
+                "traject via een maatschappelijk initiatief")
+    return _with_goal(sentence, figs, key, gebied, peildatum)
+
+
+def shift_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str | None:
+    """shift_basis in words a wethouder can repeat; None without one (no users, withheld)."""
+    row = figs.row("shift_basis", gebied, peildatum)
+    total, per_quarter = (None, None) if row is None else (number(row.numerator), number(row.value))
+    if total is None or per_quarter is None:
+        return None
+    year = quarters.end(quarters.index(peildatum) + int(row.denominator)).year
+    where, minimum = ("in de stad als geheel" if gebied == CITY else f"in {area_label(gebied)}"), fmt.minimum(row.target)
+    if total == 0:
+        return (f"{where[0].upper()}{where[1:]} is {minimum} alleen basisondersteuning voor eind {year} al bereikt "
+                "(bij een gelijk aantal gebruikers).")
+    how_many = (f"per kwartaal ongeveer {fmt.number(per_quarter)} gebruikers" if per_quarter >= 1
+                else f"in totaal {fmt.number(total)} {'gebruiker' if total == 1 else 'gebruikers'}")
+    return (f"Om eind {year} op {minimum} te komen, moeten er {where} tot dan {how_many} overgaan naar alleen "
+            "basisondersteuning (bij een gelijk aantal gebruikers).")
 
 
 def spread_sentence(figs: Figures, peildatum: dt.date) -> str | None:
@@ -253,6 +278,8 @@ def progress_sentences(figs: Figures, peildatum: dt.date) -> list[str]:
     sentences = []
     for gebied in (CITY, *AREAS):
         sentences.append(basis_sentence(figs, gebied, peildatum))
+        if shift := shift_sentence(figs, gebied, peildatum):
+            sentences.append(shift)
         if mi := mi_sentence(figs, gebied, peildatum):
             sentences.append(mi)
     if spread := spread_sentence(figs, peildatum):
@@ -260,16 +287,16 @@ def progress_sentences(figs: Figures, peildatum: dt.date) -> list[str]:
     return sentences
 
 
-def outlook_sentence(result: dict) -> str:
-    """metrics.outlook in words, always called an indication."""
-    if result.get("slope") is None:
-        return "Voor een vooruitblik zijn minstens twee kwartalen met een aandeel nodig."
-    sentence = (f"Als de lijn van de laatste {len(result['basis'])} kwartalen doorzet, komt het aandeel "
-                f"basisondersteuning eind {result['year_end'].year} op ongeveer {fmt.percent(result['projected'])} "
-                f"({OUTLOOK_LABEL}).")
-    for goal in result["targets"][:2]:
-        when = (f"in {fmt.quarter(goal['reached'])} gehaald" if goal["reached"]
-                else "in de komende jaren niet gehaald")
-        sentence += (f" Het doel van {fmt.percent(goal['minimum'], 0)} voor eind {goal['peildatum'].year} "
-                     f"wordt bij die lijn {when}.")
-    return sentence
+def outlook_sentence(figs: Figures, metric: str, gebied: str, peildatum: dt.date) -> str | None:
+    """The outlook of a quarter in words, always called an indication; None at the year end
+    itself (the status then says gehaald or niet gehaald) or without a target."""
+    goal = figs.year_end_goal(metric, peildatum)
+    if goal is None or figs.at_point(metric, peildatum):
+        return None
+    ahead = figs.outlook(metric, gebied, peildatum)
+    if ahead is None:
+        return (f"Voor een vooruitblik naar eind {goal[0].year} zijn minstens twee kwartalen met een waarde "
+                "nodig (status: onbekend).")
+    return (f"Als de lijn van de laatste kwartalen doorzet, komt het {metric_label(metric).lower()} "
+            f"eind {goal[0].year} op ongeveer {fmt.percent(ahead[1])} ({OUTLOOK_LABEL}); {goal_text(goal)}, "
+            f"status: {figs.status(metric, gebied, peildatum)}.")

@@ -28,6 +28,12 @@ The rules, in plain words (threshold T, default 10, setting GONMETRICS_MIN_COUNT
   shown, so one more count is hidden (the part first) and the share is not shown. A
   difference of 0 or at least T may be known and hides nothing.
 * When an area's users are hidden, its whole age breakdown is hidden too.
+* Figures derived from share_basis follow it: its outlook is not shown where any value
+  it is fitted on (the four quarters up to it) is not shown, and the required shift
+  (numerator and value) not where share_basis of that area and quarter is not shown:
+  with the users, the shift would give the basis users away. The shift's numerator is
+  worked out from users and share_basis, so it is not protected as a count of its own;
+  its denominator is a number of quarters.
 * Every cell that holds a hidden number shows the same mark: `users` of an area is
   also the denominator of its age groups, share_basis and share_mixed.
 """
@@ -41,7 +47,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import catalogue, fmt, settings
+from . import catalogue, fmt, quarters, settings
+from .metrics import OUTLOOK_QUARTERS
 from .vocab import AREAS, CITY
 
 SECONDARY = "x"  # a count hidden so that a small count cannot be worked out
@@ -197,10 +204,11 @@ def _count_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per count in the frame: row position, column, the number it shows (key), count."""
     base = frame[["metric", "gebied", "peildatum"]].reset_index(drop=True).assign(row=range(len(frame)))
     is_count = frame["metric"].isin(catalogue.ids_of(catalogue.COUNT)).to_numpy()
+    counts_people = ~frame["metric"].isin(catalogue.ids_of(catalogue.SHIFT)).to_numpy()  # see the module text
     cells = pd.concat(
         [
-            base.assign(column="numerator", count=_floats(frame["numerator"])),
-            base.assign(column="denominator", count=_floats(frame["denominator"])),
+            base[counts_people].assign(column="numerator", count=_floats(frame["numerator"])[counts_people]),
+            base[counts_people].assign(column="denominator", count=_floats(frame["denominator"])[counts_people]),
             base[is_count].assign(column="value", count=_floats(frame["value"])[is_count]),
         ],
         ignore_index=True,
@@ -378,6 +386,17 @@ def _with_hidden_values(out: pd.DataFrame) -> pd.DataFrame:
     for spread in catalogue.FIGURES:
         if spread.kind == catalogue.SPREAD:
             areas = (out["metric"] == spread.of) & (out["gebied"] != CITY)
-            quarters = set(out.loc[areas & derived, "peildatum"])
-            out.loc[(out["metric"] == spread.id) & out["peildatum"].isin(quarters), "value"] = HIDDEN
+            days = set(out.loc[areas & derived, "peildatum"])
+            out.loc[(out["metric"] == spread.id) & out["peildatum"].isin(days), "value"] = HIDDEN
+    hidden = set(zip(out.loc[derived, "metric"], out.loc[derived, "gebied"], out.loc[derived, "peildatum"]))
+    for f in catalogue.outlooks():
+        fitted_on_hidden = [
+            any((f.of, gebied, quarters.end(quarters.index(day) - back)) in hidden for back in range(OUTLOOK_QUARTERS))
+            for gebied, day in zip(out["gebied"], out["peildatum"])]
+        out.loc[(out["metric"] == f.id).to_numpy() & np.array(fitted_on_hidden, dtype=bool), "value"] = HIDDEN
+    for f in catalogue.shifts():
+        from_hidden = [(f.of, gebied, day) in hidden for gebied, day in zip(out["gebied"], out["peildatum"])]
+        rows = (out["metric"] == f.id).to_numpy() & np.array(from_hidden, dtype=bool)
+        out.loc[rows, "numerator"] = SECONDARY
+        out.loc[rows, "value"] = HIDDEN
     return out

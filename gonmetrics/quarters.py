@@ -26,6 +26,11 @@ def index(day: dt.date) -> int:
     return day.year * 4 + (day.month - 1) // 3
 
 
+def index_sql(day: str) -> str:
+    """index() of a DATE expression, in SQL."""
+    return f"(year({day}) * 4 + (month({day}) - 1) // 3)"
+
+
 def end(number: int) -> dt.date:
     """The peildatum of the quarter numbered `number` by index()."""
     year, quarter = divmod(number, 4)

@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
     from .load import LoadReport
 
-DEFAULT_TARGETS = Path(__file__).resolve().parent.parent / "data" / "targets.csv"
 MANIFEST = "manifest.json"
 MANIFEST_TABLES = ("uploads", "current_uploads", "targets", "notes", "meta")
 
@@ -161,15 +160,23 @@ class Store:
         # The manifest written after this set-up repairs one a crash left a change behind.
         self._write(self._create_schema)
 
-    @staticmethod
-    def _create_schema(con) -> None:
+    def _create_schema(self, con) -> None:
+        from . import targets
+
         con.execute(resources.files(__package__).joinpath("schema.sql").read_text())
         if con.execute("SELECT count(*) FROM targets").fetchone()[0] == 0:
-            con.execute(
-                "INSERT INTO targets SELECT metric, peildatum::DATE, minimum::DOUBLE "
-                "FROM read_csv(?, header=true, all_varchar=true)",
-                [str(DEFAULT_TARGETS)],
-            )
+            targets.insert_defaults(con)
+        elif self._meta(con, targets.VERSION_KEY) != targets.TABLE_VERSION:
+            # A database from before version 2: its starting points go, once, on the record.
+            if change := targets.drop_v1_starting_points(con):
+                self._bump_version(con)
+                self._audit(con, "systeem", "doelen versie 2", change)
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [targets.VERSION_KEY, targets.TABLE_VERSION])
+
+    @staticmethod
+    def _meta(con, key: str) -> str | None:
+        row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
 
     def write_lock(self):
         """This database's write lock (see the module docstring), with the store's patience."""
@@ -410,8 +417,7 @@ class Store:
 
     def get_meta(self, key: str) -> str | None:
         with self.connect() as con:
-            row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-        return row[0] if row else None
+            return self._meta(con, key)
 
     def set_meta(self, key: str, value: str) -> None:
         self._write(lambda con: con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value]))

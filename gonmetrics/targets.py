@@ -1,25 +1,39 @@
-"""Targets (streefwaarden): the editable table, its interpolation and the on-track status.
+"""Targets (streefwaarden): the editable table of year-end minimums, the target of a
+quarter and the status words (shared/metrics.md, version 2, section 2).
 
-metrics.md: between two points of a metric the target for a quarter lies on the
-straight line between them, counted in quarters; there is no target on or before
-the first point of a metric, nor after its last.
+A quarter's target is the minimum of its governing point: the first point of the
+metric's table within the four quarters from it (Q <= P <= Q+3). There is no line
+between points: the minimum at the year end is what counts, all year.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 
 from . import catalogue, quarters
 from .errors import InvalidTargets
 
+DEFAULT_TARGETS = Path(__file__).resolve().parent.parent / "data" / "targets.csv"
+
+# The five status words, the same on every page, chart and report.
+ACHIEVED = "gehaald"
+MISSED = "niet gehaald"
 ON_TRACK = "op koers"
-BEHIND = "achter"
-# Interpolated targets carry float rounding (0.15 * 3 / 4); a value equal to the
-# target on paper must not come out "achter".
-_TOLERANCE = 1e-9
+OFF_TRACK = "niet op koers"
+UNKNOWN = "onbekend"
+STATUS_WORDS = (ACHIEVED, MISSED, ON_TRACK, OFF_TRACK, UNKNOWN)
+
+# Version 1 drew its line from these invented starting points; version 2 has none.
+V1_STARTING_POINTS = (("share_basis", dt.date(2026, 12, 31), 0.0), ("share_mi", dt.date(2026, 12, 31), 0.15))
+V1_DEFAULT = (*V1_STARTING_POINTS, ("share_basis", dt.date(2027, 12, 31), 0.15),
+              ("share_basis", dt.date(2028, 12, 31), 0.30), ("share_basis", dt.date(2029, 12, 31), 0.50),
+              ("share_basis", dt.date(2030, 12, 31), 0.70), ("share_mi", dt.date(2030, 12, 31), 0.15))
+TABLE_VERSION = "2"
+VERSION_KEY = "targets_version"  # in the meta table: which version the targets table follows
 
 Points = pd.DataFrame | Iterable[tuple[str, dt.date, float]]
 
@@ -37,39 +51,81 @@ def metric_points(points: Points, metric: str) -> list[tuple[dt.date, float]]:
 
 
 def year_end_goals(points: Points, metric: str) -> list[tuple[dt.date, float]]:
-    """The (peildatum, minimum) points of one metric that are goals: those at a year end,
-    except the metric's first point, which is where its line starts (metrics.md)."""
-    return [(day, minimum) for day, minimum in metric_points(points, metric)[1:] if quarters.is_year_end(day)]
+    """The (peildatum, minimum) points of one metric: every point is a goal (the note's
+    year-end minimums)."""
+    return metric_points(points, metric)
+
+
+def governing_point(points: Points, metric: str, peildatum: dt.date) -> tuple[dt.date, float] | None:
+    """The first point P of the metric with Q <= P <= Q+3, as (peildatum, minimum), or None."""
+    return first_point_within(points, metric, _as_date(peildatum), 0, 3)
+
+
+def first_point_within(points: Points, metric: str, peildatum: dt.date, first: int, last: int):
+    """The first point of the metric from `first` to `last` quarters after `peildatum`
+    (both included), as (peildatum, minimum), or None."""
+    here = quarters.index(_as_date(peildatum))
+    return next(((day, minimum) for day, minimum in metric_points(points, metric)
+                 if first <= quarters.index(day) - here <= last), None)
+
+
+def next_point(points: Points, metric: str, peildatum: dt.date) -> tuple[dt.date, float] | None:
+    """The point P' the required shift aims at: the first with Q < P' <= Q+4, or None."""
+    return first_point_within(points, metric, _as_date(peildatum), 1, 4)
 
 
 def target_for(points: Points, metric: str, peildatum: dt.date) -> float | None:
-    """The minimum in force for `metric` in the quarter ending `peildatum`, or None."""
-    peildatum = _as_date(peildatum)
-    line = metric_points(points, metric)
-    for (day0, min0), (day1, min1) in zip(line, line[1:]):
-        if day0 < peildatum <= day1:
-            steps = quarters.index(day1) - quarters.index(day0)
-            return min0 + (min1 - min0) * (quarters.index(peildatum) - quarters.index(day0)) / steps
-    return None
+    """The target of `metric` in the quarter ending `peildatum`: its governing point's minimum."""
+    point = governing_point(points, metric, peildatum)
+    return None if point is None else point[1]
 
 
-def target_frame(points: Points, days: Iterable[dt.date]) -> pd.DataFrame:
-    """metric, peildatum, target for every metric in `points` and every quarter that has one."""
+def target_frame(points: Points, days: Iterable[dt.date], which=governing_point) -> pd.DataFrame:
+    """metric, peildatum, target, point (the peildatum of the point `which` picks, by default
+    the governing point) for every metric in `points` and every quarter of `days` with one."""
     points = list(_rows(points))
     rows = [
-        (metric, quarter, target)
+        (metric, quarter, minimum, day)
         for metric in sorted({p[0] for p in points})
         for quarter in sorted(set(days))
-        if (target := target_for(points, metric, quarter)) is not None
+        if (point := which(points, metric, quarter)) is not None
+        for day, minimum in [point]
     ]
-    return pd.DataFrame(rows, columns=["metric", "peildatum", "target"]).astype({"target": "float64"})
+    return pd.DataFrame(rows, columns=["metric", "peildatum", "target", "point"]).astype({"target": "float64"})
 
 
-def status(value: float | None, target: float | None) -> str | None:
-    """'op koers' at or above the target, 'achter' below it; None without a value or target."""
+def status(value: float | None, target: float | None, outlook: float | None, at_point: bool) -> str | None:
+    """The status word of a quarter: at its governing point (`at_point`) gehaald / niet
+    gehaald on the value; before it op koers / niet op koers on the outlook, onbekend
+    without one. None without a value or a target."""
     if _missing(value) or _missing(target):
         return None
-    return ON_TRACK if value >= target - _TOLERANCE else BEHIND
+    if at_point:
+        return ACHIEVED if value >= target else MISSED
+    if _missing(outlook):
+        return UNKNOWN
+    return ON_TRACK if outlook >= target else OFF_TRACK
+
+
+def drop_v1_starting_points(con) -> str | None:
+    """Bring a targets table of version 1 to version 2, once: the version-1 default
+    becomes the version-2 default; an edited table loses its starting points (the
+    points of 2026-12-31). Returns what changed (for the audit log), or None."""
+    rows = set(target_table(con).itertuples(index=False, name=None))
+    if rows == set(V1_DEFAULT):
+        con.execute("DELETE FROM targets")
+        insert_defaults(con)
+        return "standaardtabel versie 1 vervangen door versie 2 (minimums aan het eind van elk jaar)"
+    starts = [(metric, day) for metric, day, _ in rows if day == V1_STARTING_POINTS[0][1]]
+    for metric, day in starts:
+        con.execute("DELETE FROM targets WHERE metric = ? AND peildatum = ?", [metric, day])
+    return f"beginpunten van versie 1 verwijderd: {', '.join(sorted(m for m, _ in starts))}" if starts else None
+
+
+def insert_defaults(con) -> None:
+    """The default table (data/targets.csv) into an empty targets table."""
+    con.execute("INSERT INTO targets SELECT metric, peildatum::DATE, minimum::DOUBLE "
+                "FROM read_csv(?, header=true, all_varchar=true)", [str(DEFAULT_TARGETS)])
 
 
 def set_targets(con, frame: pd.DataFrame) -> None:

@@ -264,8 +264,9 @@ def area_picker() -> str:
     return gebied
 
 
-_STATUS_MD = {targets.ON_TRACK: ":material/check_circle: **Op koers**",
-              targets.BEHIND: ":material/warning: **Achter**"}
+_STATUS_ICON = {targets.ACHIEVED: ":material/check_circle:", targets.MISSED: ":material/cancel:",
+               targets.ON_TRACK: ":material/trending_up:", targets.OFF_TRACK: ":material/warning:",
+               targets.UNKNOWN: ":material/help:"}
 
 
 def key_figure(figure, provisional: bool = False) -> None:
@@ -276,7 +277,7 @@ def key_figure(figure, provisional: bool = False) -> None:
     st.metric(label, figure.text, delta=figure.change, delta_color="off", delta_arrow=arrow,
               delta_description=f"t.o.v. {fmt.quarter(figure.since)}" if figure.since else None)
     if figure.status:
-        st.markdown(f"{_STATUS_MD[figure.status]}: streefwaarde {figure.target_text}")
+        st.markdown(f"{_STATUS_ICON[figure.status]} **{figure.status}**: {figure.goal}")
 
 
 def key_figure_row(figs, metrics, gebied: str, peildatum, provisional: bool = False) -> None:

@@ -130,7 +130,7 @@ with _ui.friendly_errors():
     # --- targets ----------------------------------------------------------------------
     st.header("Streefwaarden")
     st.write("Het minimum per cijfer op een peildatum (de laatste dag van een kwartaal), als fractie: 0,15 = 15 %. "
-             "Tussen twee punten ligt de streefwaarde op de rechte lijn; zie de pagina Definities.")
+             "Het minimum aan het eind van een jaar geldt dat hele jaar; zie de pagina Definities.")
     _show_flash("targets")
     goals = [m for m in catalogue.ids() if m in catalogue.with_target()]
     edited = st.data_editor(

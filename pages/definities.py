@@ -4,7 +4,8 @@ sources and their delivery status, small-number protection, accessibility, conta
 import streamlit as st
 
 from gonmetrics import desk, privacy, settings
-from gonmetrics.definitions import DELIVERY_TEXT, GENERAL_TEXT, OUTLOOK_TEXT, TARGETS_TEXT, figure_texts
+from gonmetrics.definitions import (DELIVERY_TEXT, GENERAL_TEXT, OUTLOOK_TEXT, STATUS_TEXT, TARGETS_TEXT,
+                                    figure_texts)
 from pages import _ui
 
 _ui.guard("definities")
@@ -27,6 +28,9 @@ with _ui.friendly_errors():
     _ui.literal_table(desk.target_points_table(points))
     with st.expander("Streefwaarde per kwartaal"):
         _ui.literal_table(desk.quarterly_targets(points))
+
+    st.header("Status")
+    st.write(STATUS_TEXT)
 
     st.header("Vooruitblik")
     st.write(OUTLOOK_TEXT)

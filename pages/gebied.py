@@ -28,7 +28,12 @@ with _ui.friendly_errors():
     st.header("Basisondersteuning")
     st.subheader("Aandeel basisondersteuning in de tijd")
     _ui.chart(_ui.built(charts.trend, figs, "share_basis", gebied, with_outlook=True))
-    st.write(narrative.outlook_sentence(figs.outlook(gebied)))
+    if sentence := narrative.outlook_sentence(figs, "share_basis", gebied, peildatum):
+        st.write(sentence)
+    st.subheader("Benodigde verschuiving")
+    if sentence := narrative.shift_sentence(figs, gebied, peildatum):
+        st.write(sentence)
+    _ui.chart(_ui.built(charts.shift, figs, gebied))
     st.subheader("Soort ondersteuning")
     _ui.chart(_ui.built(charts.mix, figs, gebied))
 

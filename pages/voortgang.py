@@ -32,13 +32,15 @@ with _ui.friendly_errors():
     for metric in goals:
         st.subheader(narrative.metric_label(metric))
         _ui.key_figure(figs.key(metric, CITY, peildatum), provisional)
-        with_outlook = metric == "share_basis"  # the outlook is share_basis's
-        city.append((narrative.metric_label(metric),
-                     _ui.built(charts.trend, figs, metric, CITY, with_outlook=with_outlook)))
+        city.append((narrative.metric_label(metric), _ui.built(charts.trend, figs, metric, CITY, with_outlook=True)))
         _ui.chart(city[-1][1])
-        if with_outlook:
-            remarks.append(narrative.outlook_sentence(figs.outlook(CITY)))
-            st.write(remarks[-1])
+        if sentence := narrative.outlook_sentence(figs, metric, CITY, peildatum):
+            remarks.append(sentence)
+            st.write(sentence)
+
+    st.subheader("Benodigde verschuiving")
+    city.append(("Benodigde verschuiving", _ui.built(charts.shift, figs, CITY)))
+    _ui.chart(city[-1][1])
 
     st.header("De gebieden naast elkaar")
     side = [(f"{narrative.metric_label(m)} per gebied, {quarter}", _ui.built(charts.compare, figs, m, peildatum))

@@ -12,17 +12,16 @@ import pytest
 from gonmetrics import charts, fmt, narrative, privacy
 from gonmetrics.metrics import EXPORT_COLUMNS
 from gonmetrics.narrative import Figures
-from gonmetrics.targets import target_for
+from gonmetrics.targets import next_point, target_for
 
 Q1, Q2, Q3 = dt.date(2027, 3, 31), dt.date(2027, 6, 30), dt.date(2027, 9, 30)
+Q4, Q5 = dt.date(2027, 12, 31), dt.date(2028, 3, 31)
 POINTS = pd.DataFrame(
-    [("share_basis", dt.date(2026, 12, 31), 0.0), ("share_basis", dt.date(2027, 12, 31), 0.15),
-     ("share_basis", dt.date(2028, 12, 31), 0.30), ("share_mi", dt.date(2026, 12, 31), 0.15),
-     ("share_mi", dt.date(2030, 12, 31), 0.15)],
+    [("share_basis", dt.date(2027, 12, 31), 0.15), ("share_basis", dt.date(2028, 12, 31), 0.30),
+     *[("share_mi", dt.date(year, 12, 31), 0.15) for year in (2027, 2028, 2029, 2030)]],
     columns=["metric", "peildatum", "minimum"],
 )
-# The target in force in Q3 2027 (11,25 %), as fmt shows it.
-T3 = fmt.percent(target_for(POINTS, "share_basis", Q3))
+GOAL = "streefwaarde eind 2027: 15\u00a0%"  # every quarter of 2027
 AREAS = ("centrum", "west", "oost", "zuid", "stad")
 PALETTE = set(charts.OKABE_ITO.values())
 
@@ -33,9 +32,16 @@ def export(cells: dict) -> pd.DataFrame:
     rows = []
     for (metric, gebied, day), (num, den, *given) in cells.items():
         value = given[0] if given else (num if den is None else (num / den if den else None))
-        rows.append((metric, gebied, day, num, den, value, target_for(POINTS, metric, day)))
+        rows.append((metric, gebied, day, num, den, value, target(metric, day)))
     frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
     return frame.astype({"numerator": "Int64", "denominator": "Int64", "value": "float64", "target": "float64"})
+
+
+def target(metric: str, day: dt.date) -> float | None:
+    """The target column of metrics.md: the shift's is that of the point it aims at."""
+    if metric == "shift_basis":
+        return (next_point(POINTS, "share_basis", day) or (None, None))[1]
+    return target_for(POINTS, metric.removeprefix("outlook:"), day)
 
 
 def city(users_west: int, basis_west: int, day: dt.date, mixed_west: int = 0, big: int = 400) -> dict:
@@ -55,10 +61,18 @@ def city(users_west: int, basis_west: int, day: dt.date, mixed_west: int = 0, bi
     return cells
 
 
+def outlooks(day: dt.date, west: float) -> dict:
+    """The outlook of share_basis in a quarter: the other areas and the city stay at 25 %."""
+    return {("outlook:share_basis", g, day): (None, None, west if g == "west" else 0.25) for g in AREAS}
+
+
 @pytest.fixture
 def figs() -> Figures:
-    # west: 200 users; 40 basis (20,0 %) in Q1, 50 (25,0 %) in Q2, 47 of 200 (23,5 %) in Q3
-    return Figures(export(city(200, 40, Q1, 10) | city(200, 50, Q2, 12) | city(200, 47, Q3, 14)), points=POINTS)
+    # west: 200 users; 40 basis (20,0 %) in Q1, 50 (25,0 %) in Q2, 47 of 200 (23,5 %) in Q3.
+    # Outlooks by hand: Q2 20 -> 25 %, +5 points, two quarters on: 35 %; Q3 x -2..0, y .20 .25 .235:
+    # mean .685/3, slope .035/2 = .0175, one quarter on: .685/3 + 2 x .0175 = 79/300 (26,3 %)
+    cells = city(200, 40, Q1, 10) | city(200, 50, Q2, 12) | city(200, 47, Q3, 14)
+    return Figures(export(cells | outlooks(Q2, 0.35) | outlooks(Q3, 79 / 300)), points=POINTS)
 
 
 def spec(chart: charts.Chart) -> dict:
@@ -77,25 +91,39 @@ def test_trend_is_dutch_in_layout_axis_and_hover(figs):
     assert layout["xaxis"]["categoryarray"] == ["K1<br>2027", "K2<br>2027", "K3<br>2027"]
     hovers = hover_texts(chart)
     assert "West · K3 2027<br>Aandeel basisondersteuning: 23,5\u00a0% (47 van 200)" in hovers
-    assert f"Streefwaarde K3 2027: {T3}" in hovers
+    assert "Streefwaarde eind 2027: 15\u00a0%" in hovers
     assert all(trace["hovertemplate"] == charts.HOVER for trace in spec(chart)["data"])
     assert chart.summary == ("Aandeel basisondersteuning in West: van 20,0\u00a0% in K1 2027 naar 23,5\u00a0% in "
-                             f"K3 2027; streefwaarde {T3}, op koers.")
-    assert list(chart.data.iloc[-1]) == ["K3 2027", "30-09-2027", "23,5\u00a0%", "47", "200", T3,
-                                         "✔ op koers"]
+                             f"K3 2027; {GOAL}, op koers.")
+    assert list(chart.data.iloc[-1]) == ["K3 2027", "30-09-2027", "23,5\u00a0%", "47", "200", "15\u00a0%",
+                                         "↗ op koers"]
 
 
 def test_target_line_is_dashed_labelled_and_carries_the_year_end_goal(figs):
     data = spec(charts.trend(figs, "share_basis", "west", with_outlook=True))["data"]
     target = next(t for t in data if t["name"] == "Streefwaarde")
     assert target["line"]["dash"] == "dash"
-    # 3,75 % / 7,5 % / 11,25 % in the data quarters, then 15 % at the year end (the outlook's end)
-    assert target["y"] == pytest.approx([3.75, 7.5, 11.25, 15.0])
+    # 15 % over the whole of 2027, up to the year end the outlook reaches; no line from anywhere
+    assert target["x"] == ["K1<br>2027", "K2<br>2027", "K3<br>2027", "K4<br>2027", None]
+    assert target["y"] == [15.0, 15.0, 15.0, 15.0, None]
     goal = next(t for t in data if t["name"] == "Doel eind van het jaar")
     assert goal["text"] == ["eind 2027: 15\u00a0%"]
     projection = next(t for t in data if "indicatie, geen voorspelling" in t["name"])
     assert projection["line"]["dash"] == "dot"
     assert projection["x"] == ["K3<br>2027", "K4<br>2027"]
+    assert projection["y"] == pytest.approx([23.5, 7900 / 300])
+    assert "indicatie, geen voorspelling" in [a["text"] for a in spec(charts.trend(
+        figs, "share_basis", "west", with_outlook=True))["layout"]["annotations"]]
+
+
+def test_the_minimum_is_a_step_per_year():
+    cells = city(200, 40, Q3) | city(200, 40, Q4) | city(200, 40, Q5)
+    data = spec(charts.trend(Figures(export(cells), points=POINTS), "share_basis", "west"))["data"]
+    target = next(t for t in data if t["name"] == "Streefwaarde")
+    assert target["x"] == ["K3<br>2027", "K4<br>2027", None, "K1<br>2028", None]
+    assert target["y"] == [15.0, 15.0, None, 30.0, None]  # 15 % all of 2027, then 30 % from K1 2028
+    goal = next(t for t in data if t["name"] == "Doel eind van het jaar")
+    assert goal["x"] == ["K4<br>2027"]  # the marker at the year end in view
 
 
 def test_every_chart_uses_the_palette_only(figs):
@@ -115,11 +143,11 @@ def test_compare_says_status_in_words_and_marks_the_chosen_area_without_colour(f
     bar = spec(chart)["data"][0]
     assert bar["y"][1] == "West (dit gebied)"
     assert bar["marker"]["pattern"]["shape"][1] == "/"
-    assert bar["text"][1] == "23,5\u00a0%  ✔ op koers"
+    assert bar["text"][1] == "23,5\u00a0%  ↗ op koers"
     line = spec(chart)["layout"]["shapes"][0]
-    assert line["line"]["dash"] == "dash" and line["x0"] == pytest.approx(11.25)
-    assert spec(chart)["layout"]["annotations"][0]["text"] == f"streefwaarde {T3}"
-    assert chart.summary.endswith(f"streefwaarde {T3}, 4 van de 4 gebieden op koers.")
+    assert line["line"]["dash"] == "dash" and line["x0"] == pytest.approx(15.0)
+    assert spec(chart)["layout"]["annotations"][0]["text"] == GOAL
+    assert chart.summary.endswith(f"{GOAL} (4 op koers).")
 
 
 def test_mix_completes_to_the_whole(figs):
@@ -155,8 +183,11 @@ def test_no_change_against_a_quarter_with_a_missing_delivery(figs):
 
 def test_sentences_follow_the_data(figs):
     sentences = narrative.progress_sentences(figs, Q3)
-    assert ("In West ontving op 30-09-2027 23,5\u00a0% van de gebruikers alleen basisondersteuning; de streefwaarde "
-            f"voor dit kwartaal is {T3}, dus op koers; het doel voor eind 2027 is 15\u00a0%.") in sentences
+    assert ("In West ontving op 30-09-2027 23,5\u00a0% van de gebruikers alleen basisondersteuning; "
+            f"{GOAL}, status: op koers.") in sentences
+    assert narrative.outlook_sentence(figs, "share_basis", "west", Q3) == (
+        "Als de lijn van de laatste kwartalen doorzet, komt het aandeel basisondersteuning eind 2027 op ongeveer "
+        f"26,3\u00a0% (indicatie, geen voorspelling); {GOAL}, status: op koers.")
     assert sentences[-1] == ("Tussen het gebied met het hoogste en het laagste aandeel basisondersteuning zit "
                              "1,5\u00a0procentpunt (vorig kwartaal 0,0\u00a0procentpunt).")
 
@@ -179,11 +210,44 @@ def test_protected_figures_stay_protected_in_charts_and_sentences():
 
 
 def test_figures_carry_targets_goals_and_the_outlook(figs):
-    assert figs.target_at("share_basis", Q2) == pytest.approx(0.075)  # 0 % end 2026 -> 15 % end 2027: 2 of 4 steps
     assert figs.year_end_goal("share_basis", Q1) == (dt.date(2027, 12, 31), 0.15)
-    assert figs.year_end_goals("share_mi") == [(dt.date(2030, 12, 31), 0.15)]  # its first point is the start
+    assert figs.year_end_goal("share_basis", Q5) == (dt.date(2028, 12, 31), 0.30)
+    assert figs.year_end_goals("share_mi") == [(dt.date(year, 12, 31), 0.15) for year in (2027, 2028, 2029, 2030)]
     assert figs.goals() == ["share_basis", "share_mi"] and figs.steering() == ["share_basis", "share_mi"]
-    ahead = figs.outlook("west")  # west 20 %, 25 %, 23,5 %: slope 1,75 procentpunt per quarter
-    assert ahead["slope"] == pytest.approx(0.0175)
-    assert ahead["projected"] == pytest.approx((0.20 + 0.25 + 0.235) / 3 + 2 * 0.0175)  # end 2027, 2 steps past Q2
-    assert figs.outlook("west") is ahead  # made once per Figures
+    assert figs.outlook("share_basis", "west", Q3) == (Q4, pytest.approx(79 / 300))
+    assert figs.outlook("share_basis", "west", Q1) is None  # no outlook row
+    assert figs.status("share_basis", "west", Q1) == "onbekend"
+
+
+@pytest.mark.parametrize("basis, word", [(30, "gehaald"), (29, "niet gehaald")])
+def test_at_the_year_end_the_value_decides(basis, word):
+    # 30 of 200 is exactly 15 %: gehaald; 29 of 200 (14,5 %) is not, whatever an outlook said before
+    figs = Figures(export(city(200, 40, Q3) | outlooks(Q3, 0.9) | city(200, basis, Q4)), points=POINTS)
+    assert figs.status("share_basis", "west", Q4) == word
+    assert figs.key("share_basis", "west", Q4).goal == GOAL
+    assert narrative.outlook_sentence(figs, "share_basis", "west", Q4) is None
+    assert f"{GOAL}, status: {word}." in narrative.basis_sentence(figs, "west", Q4)
+
+
+def test_an_outlook_below_the_minimum_is_niet_op_koers():
+    figs = Figures(export(city(200, 40, Q3) | outlooks(Q3, 0.149)), points=POINTS)
+    assert figs.status("share_basis", "west", Q3) == "niet op koers"
+    assert charts.compare(figs, "share_basis", Q3).data["Status"][1] == "▼ niet op koers"
+
+
+@pytest.mark.parametrize("shift, sentence", [
+    # 1.000 users, 136 of them basis only at the end of 2027; 30 % of 1.000 is 300: 164 more in 4 quarters
+    ((164, 4, 41.0), "Om eind 2028 op 30\u00a0% te komen, moeten er in West tot dan per kwartaal ongeveer 41 "
+                     "gebruikers overgaan naar alleen basisondersteuning (bij een gelijk aantal gebruikers)."),
+    ((0, 4, 0.0), "In West is 30\u00a0% alleen basisondersteuning voor eind 2028 al bereikt (bij een gelijk "
+                  "aantal gebruikers)."),
+    ((1, 4, 0.25), "Om eind 2028 op 30\u00a0% te komen, moeten er in West tot dan in totaal 1 gebruiker overgaan "
+                   "naar alleen basisondersteuning (bij een gelijk aantal gebruikers)."),
+    ((None, 4, None), None),  # no users
+])
+def test_shift_sentence_and_table(shift, sentence):
+    figs = Figures(export(city(1000, 136, Q4) | {("shift_basis", "west", Q4): shift}), points=POINTS)
+    assert narrative.shift_sentence(figs, "west", Q4) == sentence
+    row = charts.shift(figs, "west").data.iloc[-1]
+    assert list(row) == ["K4 2027", "31-12-2027", "–" if shift[2] is None else fmt.number(shift[2], 1),
+                         "–" if shift[0] is None else str(shift[0]), "4", "30\u00a0%"]

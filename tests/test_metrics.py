@@ -10,14 +10,13 @@ import math
 import pandas as pd
 import pytest
 from metrics_helpers import (
-    D, Q1, Q2, Q3, add_provider, add_wij, cell, export, new_store, registration, trajectory,
+    D, Q1, Q2, Q3, Q4, add_provider, add_wij, cell, export, new_store, registration, trajectory,
 )
 
 from gonmetrics.definitions import figure_texts
 from gonmetrics.metrics import (
     EXPORT_COLUMNS, delivery_status, export_csv, export_frame, outlook, provisional_quarters,
 )
-from gonmetrics.targets import target_table
 
 AREAS5 = ["centrum", "west", "oost", "zuid", "stad"]
 
@@ -168,8 +167,9 @@ def test_rows_exist_per_kind_of_delivery(store):
     add_wij(store, 2, Q2, [registration("r1", "west", D(2027, 5, 1))])
     f = export(store)
     assert list(f.columns) == EXPORT_COLUMNS
-    # Q1: 11 provider figures x 5 areas + spread (stad only); Q2: 5 WIJ figures x 5 areas
-    assert len(f[f.peildatum == Q1]) == 11 * 5 + 1
+    # Q1: 11 provider figures, 2 outlooks and the shift (the end of 2027 lies ahead) x 5 areas + spread
+    # (stad only); Q2: 5 WIJ figures x 5 areas (no provider figures, so no outlook and no shift)
+    assert len(f[f.peildatum == Q1]) == 14 * 5 + 1
     assert len(f[f.peildatum == Q2]) == 5 * 5
     assert set(f[f.peildatum == Q2].metric) == {
         "youth_mh_inflow", "youth_mh_inflow_share", "wait_open", "wait_days_median", "wait_days_p80"}
@@ -185,7 +185,7 @@ def test_sorted_by_quarter_metric_and_area(store):
     q1 = f[f.peildatum == Q1]
     assert list(q1.gebied[:5]) == AREAS5
     assert list(q1.metric.unique()) == [
-        "users", "share_basis", "spread_basis", "share_mixed", "share_mi",
+        "users", "share_basis", "spread_basis", "outlook:share_basis", "shift_basis", "share_mixed", "share_mi", "outlook:share_mi",
         "age_group:0-17", "age_group:18-26", "age_group:27-34", "age_group:35-49", "age_group:50-64",
         "age_group:65-74", "age_group:75+",
         "youth_mh_inflow", "youth_mh_inflow_share", "wait_open", "wait_days_median", "wait_days_p80",
@@ -249,9 +249,10 @@ def test_targets_on_area_and_city_rows(store):
     add_provider(store, 2, "Lentis", Q1, [trajectory("c1", "centrum")])
     f = export(store)
     for area in AREAS5:
-        assert cell(f, "share_basis", area, Q1).target == pytest.approx(0.0375)
-        assert cell(f, "share_mi", area, Q1).target == pytest.approx(0.15)
-        assert math.isnan(cell(f, "share_basis", area, D(2026, 12, 31)).target)  # the starting point
+        assert cell(f, "share_basis", area, Q1).target == 0.15  # the minimum of the end of 2027, all year
+        assert cell(f, "share_mi", area, Q1).target == 0.15
+        assert cell(f, "outlook:share_basis", area, Q1).target == 0.15
+        assert math.isnan(cell(f, "share_basis", area, D(2026, 12, 31)).target)  # end 2027 is 4 quarters on
         assert math.isnan(cell(f, "share_mixed", area, Q1).target)
     assert math.isnan(cell(f, "users", "stad", Q1).target)
 
@@ -269,8 +270,9 @@ def test_csv(store):
     lines = text.split("\n")
     assert lines[0] == "metric,gebied,peildatum,numerator,denominator,value,target"
     assert "users,centrum,2027-03-31,3,,3," in lines
-    assert "share_basis,centrum,2027-03-31,1,3,0.333333,0.037500" in lines
-    assert "share_basis,oost,2027-03-31,0,0,,0.037500" in lines
+    assert "share_basis,centrum,2027-03-31,1,3,0.333333,0.150000" in lines
+    assert "share_basis,oost,2027-03-31,0,0,,0.150000" in lines
+    assert "outlook:share_basis,centrum,2027-03-31,,,,0.150000" in lines  # one quarter: no line yet
     assert "spread_basis,stad,2027-03-31,,,," in lines
     assert "wait_open,centrum,2027-03-31,2,3,0.666667," in lines
     assert "wait_days_median,centrum,2027-03-31,1,,4.000000," in lines
@@ -286,12 +288,12 @@ def test_csv_formats_by_hand_frame():
         "numerator": pd.array([12, 1, 3], dtype="Int64"),
         "denominator": pd.array([None, 8, None], dtype="Int64"),
         "value": [12.0, 0.125, 17.6],
-        "target": [float("nan"), 0.0375, float("nan")],
+        "target": [float("nan"), 0.15, float("nan")],
     })
     assert export_csv(frame) == (
         "metric,gebied,peildatum,numerator,denominator,value,target\n"
         "users,stad,2027-03-31,12,,12,\n"
-        "share_basis,west,2027-03-31,1,8,0.125000,0.037500\n"
+        "share_basis,west,2027-03-31,1,8,0.125000,0.150000\n"
         "wait_days_p80,oost,2027-03-31,3,,17.600000,\n"
     )
 
@@ -353,108 +355,130 @@ def test_delivery_status_fills_a_quarter_nobody_delivered(store):
     assert list(status.missing) == [False, True, False]
 
 
-# --- outlook -----------------------------------------------------------------
+# --- outlook (metrics.md section 2), worked out by hand ----------------------
 
 
-def share_frame(values: dict) -> pd.DataFrame:
-    """An export-like frame holding only share_basis for centrum."""
-    return pd.DataFrame({
-        "metric": "share_basis", "gebied": "centrum", "peildatum": list(values),
-        "value": [float("nan") if v is None else v for v in values.values()],
-    })
+def deliver_shares(store, values: dict) -> None:
+    """One delivery per quarter: in centrum `basis` of `users` users get basis only, the rest
+    aanvullend; with 0 users the quarter's one client lives in west (centrum has no value)."""
+    for n, (quarter, (basis, users)) in enumerate(values.items(), start=1):
+        rows = ([trajectory(f"b{i}", "centrum") for i in range(basis)]
+                + [trajectory(f"a{i}", "centrum", "aanvullend") for i in range(users - basis)])
+        add_provider(store, n, "Lentis", quarter, rows or [trajectory("w", "west")])
 
 
-DEFAULT_POINTS = [
-    ("share_basis", D(2026, 12, 31), 0.0), ("share_basis", D(2027, 12, 31), 0.15),
-    ("share_basis", D(2028, 12, 31), 0.30), ("share_basis", D(2029, 12, 31), 0.50),
-    ("share_basis", D(2030, 12, 31), 0.70), ("share_mi", D(2030, 12, 31), 0.15),
-]
+def outlooks(store) -> dict:
+    """peildatum -> (outlook of share_basis in centrum, its target); NaN stays NaN."""
+    rows = outlook(export(store), "centrum")
+    return {r.peildatum: (r.value, r.target) for r in rows.itertuples()}
 
 
-def test_outlook_rising_line():
-    # the last four of five quarters: 0.10, 0.12, 0.14, 0.16 -> +0.02 per quarter
-    frame = share_frame({D(2026, 12, 31): 0.5, Q1: 0.10, Q2: 0.12, Q3: 0.14, D(2027, 12, 31): 0.16})
-    result = outlook(frame, "centrum", DEFAULT_POINTS)
-    assert result["latest"] == D(2027, 12, 31)
-    assert [d for d, _ in result["basis"]] == [Q1, Q2, Q3, D(2027, 12, 31)]
-    assert result["slope"] == pytest.approx(0.02)
-    assert result["year_end"] == D(2028, 12, 31)
-    assert result["projected"] == pytest.approx(0.16 + 4 * 0.02)
-    reached = {t["peildatum"]: (t["minimum"], t["reached"]) for t in result["targets"]}
-    assert reached == {
-        D(2028, 12, 31): (0.30, D(2029, 9, 30)),    # 0.16 + 7 x 0.02
-        D(2029, 12, 31): (0.50, D(2032, 3, 31)),    # 17 quarters on, within 2030-12-31 + 8 quarters
-        D(2030, 12, 31): (0.70, None),              # 27 quarters on: beyond the horizon
-    }
+def test_outlook_with_one_quarter_is_empty(store):
+    deliver_shares(store, {Q1: (1, 10)})
+    [(value, target)] = outlooks(store).values()
+    assert math.isnan(value) and target == 0.15
 
 
-def test_outlook_skips_empty_quarters_and_projects_to_this_year_end():
-    frame = share_frame({Q1: 0.10, Q2: None, Q3: 0.14})
-    result = outlook(frame, "centrum", DEFAULT_POINTS)
-    assert result["latest"] == Q3
-    assert result["basis"] == [(Q1, 0.10), (Q3, 0.14)]
-    assert result["slope"] == pytest.approx(0.02)
-    assert result["year_end"] == D(2027, 12, 31)
-    assert result["projected"] == pytest.approx(0.16)
-    assert [t["peildatum"] for t in result["targets"]] == [D(2027, 12, 31), D(2028, 12, 31), D(2029, 12, 31),
-                                                            D(2030, 12, 31)]
-    assert result["targets"][0]["reached"] == D(2027, 12, 31)   # 0.14 + 0.02 >= 0.15
+def test_outlook_with_two_quarters(store):
+    deliver_shares(store, {Q1: (1, 10), Q2: (2, 10)})
+    # 10 % -> 20 %: +10 points a quarter, read two quarters on at the end of 2027: 40 %
+    assert outlooks(store)[Q2] == (pytest.approx(0.4), 0.15)
 
 
-def test_outlook_falling_line_never_reaches_and_is_clipped():
-    frame = share_frame({Q1: 0.40, Q2: 0.30, Q3: 0.20, D(2027, 12, 31): 0.10})
-    result = outlook(frame, "centrum", DEFAULT_POINTS)
-    assert result["slope"] == pytest.approx(-0.1)
-    assert result["projected"] == 0.0          # 0.10 - 4 x 0.1 < 0
-    assert all(t["reached"] is None for t in result["targets"])
+def test_outlook_with_three_quarters(store):
+    deliver_shares(store, {Q1: (1, 10), Q2: (2, 10), Q3: (2, 10)})
+    # x -2, -1, 0; y .1, .2, .2: mean (-1, .5/3);
+    # Sxy = (-1)(.1 - .5/3) + 0 + (1)(.2 - .5/3) = .1, Sxx = 2: slope .05; at x = 1: .5/3 + 2 x .05 = 4/15
+    assert outlooks(store)[Q3][0] == pytest.approx(4 / 15)
 
 
-def test_outlook_line_is_the_fitted_line_clipped_point_by_point():
-    frame = share_frame({Q1: 0.40, Q2: 0.30, Q3: 0.20, D(2027, 12, 31): 0.10})
-    line = outlook(frame, "centrum", DEFAULT_POINTS)["line"]
-    # from the latest quarter to the next year end: 0.10, then 0.00, -0.10, -0.20, -0.30 clipped to 0
-    assert [day for day, _ in line] == [D(2027, 12, 31), D(2028, 3, 31), D(2028, 6, 30), D(2028, 9, 30),
-                                        D(2028, 12, 31)]
-    assert [level for _, level in line] == pytest.approx([0.10, 0.0, 0.0, 0.0, 0.0])
+def test_outlook_with_four_quarters_ignores_a_fifth(store):
+    deliver_shares(store, {D(2026, 9, 30): (9, 10), D(2026, 12, 31): (1, 10), Q1: (1, 10), Q2: (2, 10),
+                           Q3: (2, 10)})
+    # x -3..0; y .1, .1, .2, .2: mean (-1.5, .15), Sxy .2, Sxx 5: slope .04; at x = 1: .15 + 2.5 x .04 = .25
+    found = outlooks(store)
+    assert found[Q3] == (pytest.approx(0.25), 0.15)
+    assert D(2026, 12, 31) not in found  # the end of 2027 is four quarters away: no target, no outlook
 
 
-def test_outlook_needs_two_quarters():
-    # Q2 has a row but no value: one value is left, so there is no line - yet the latest
-    # quarter, the value it has and the year-end goals still come back.
-    result = outlook(share_frame({Q1: 0.10, Q2: None}), "centrum", DEFAULT_POINTS)
-    assert result["latest"] == Q2 and result["basis"] == [(Q1, 0.10)]
-    assert result["slope"] is None and result["projected"] is None
-    assert result["year_end"] == D(2027, 12, 31)
-    assert [(t["peildatum"], t["minimum"], t["reached"]) for t in result["targets"]] == [
-        (D(2027, 12, 31), 0.15, None), (D(2028, 12, 31), 0.30, None), (D(2029, 12, 31), 0.50, None),
-        (D(2030, 12, 31), 0.70, None)]
-    # with the second value the line exists: 0.10 -> 0.12, 0.02 per quarter
-    assert outlook(share_frame({Q1: 0.10, Q2: 0.12}), "centrum", DEFAULT_POINTS)["slope"] == pytest.approx(0.02)
+def test_outlook_over_a_gap(store):
+    deliver_shares(store, {Q1: (1, 10), Q2: (0, 0), Q3: (3, 10)})
+    # Q2 has no value: the line runs through Q1 (10 %) and Q3 (30 %), +10 points a quarter; end 2027: 40 %
+    found = outlooks(store)
+    assert found[Q3][0] == pytest.approx(0.4)
+    assert math.isnan(found[Q2][0])  # Q1 and an empty Q2: one value
 
 
-def test_outlook_of_an_area_without_rows_is_empty():
-    result = outlook(share_frame({Q1: 0.10, Q2: 0.12}), "west", DEFAULT_POINTS)  # the frame holds centrum only
-    assert result == {"gebied": "west", "latest": None, "basis": [], "slope": None, "year_end": None,
-                      "projected": None, "line": [], "targets": []}
+def test_outlook_is_clipped_to_0_and_1(store):
+    deliver_shares(store, {Q2: (5, 10), Q3: (9, 10)})
+    assert outlooks(store)[Q3][0] == 1.0  # 90 % + 40 points = 130 %
+    falling = new_store(store.path.parent / "falling")
+    deliver_shares(falling, {Q2: (9, 10), Q3: (1, 10)})
+    assert outlooks(falling)[Q3][0] == 0.0  # 10 % - 80 points
 
 
-def test_outlook_on_an_export(store):
-    for n, quarter in enumerate((Q1, Q2), start=1):
-        add_provider(store, n, "Lentis", quarter, [trajectory("c1", "west"), trajectory(f"c{n + 1}", "west", "aanvullend")])
-    with store.connect() as con:
-        result = outlook(export_frame(con), "west", target_table(con))
-    assert result["slope"] == pytest.approx(0.0) and result["projected"] == pytest.approx(0.5)
-    assert result["targets"][0] == {"peildatum": D(2027, 12, 31), "minimum": 0.15, "reached": Q3}
+def test_outlook_none_at_the_year_end_then_read_at_the_next(store):
+    deliver_shares(store, {Q3: (1, 10), Q4: (2, 10), D(2028, 3, 31): (3, 10)})
+    found = outlooks(store)
+    assert Q4 not in found  # the quarter is its own point: gehaald or niet gehaald, no outlook
+    # 10, 20, 30 %: +10 points a quarter, read three quarters on at the end of 2028: 60 %, target 30 %
+    assert found[D(2028, 3, 31)] == (pytest.approx(0.6), 0.30)
 
 
-def test_outlook_accepts_dates_as_timestamps():
-    frame = share_frame({Q1: 0.1, Q2: 0.2})
-    points = pd.DataFrame(DEFAULT_POINTS, columns=["metric", "peildatum", "minimum"])
-    points["peildatum"] = pd.to_datetime(points["peildatum"])
-    assert outlook(frame, "centrum", points)["targets"][0]["reached"] == Q3  # 0.3 >= 0.15 right away
+def test_outlook_of_share_mi(store):
+    for n, (quarter, mi) in enumerate(((Q1, 1), (Q2, 2)), start=1):
+        add_provider(store, n, "Lentis", quarter, [trajectory(f"m{i}", "oost", mi="Buurtkamer") for i in range(mi)]
+                     + [trajectory(f"b{i}", "oost") for i in range(4 - mi)])
+    row = cell(export(store), "outlook:share_mi", "oost", Q2)
+    # 25 % -> 50 %: +25 points a quarter, two quarters on: 100 %
+    assert (row.value, row.target) == (pytest.approx(1.0), 0.15)
+    assert pd.isna(row.numerator) and pd.isna(row.denominator)
 
 
 def test_metric_date_type_is_date(store):
     add_provider(store, 1, "Lentis", Q1, [trajectory("c1", "centrum")])
     f = export(store)
     assert all(type(d) is dt.date for d in f.peildatum)
+
+
+# --- required shift (shift_basis, metrics.md section 2), worked out by hand --------
+
+
+def deliver_basis(store, quarter, gebied, basis, users, upload_id=1):
+    """`basis` of `users` clients in `gebied` get basis only, the rest aanvullend."""
+    add_provider(store, upload_id, "Lentis", quarter,
+                 [trajectory(f"b{i}", gebied) for i in range(basis)]
+                 + [trajectory(f"a{i}", gebied, "aanvullend") for i in range(users - basis)])
+
+
+def test_shift_lands_exactly_on_a_whole_user(store):
+    deliver_basis(store, Q1, "west", 150, 1380)
+    row = cell(export(store), "shift_basis", "west", Q1)
+    # 15 % of 1.380 is exactly 207 (as a float 0.15 x 1380 is 207.00000000000003: ceil would say 208);
+    # 207 - 150 = 57 users over the 3 quarters to the end of 2027: 19 a quarter
+    assert (row.numerator, row.denominator, row.value, row.target) == (57, 3, 19.0, 0.15)
+
+
+def test_shift_with_no_users_and_with_the_minimum_reached(store):
+    deliver_basis(store, Q4, "west", 300, 1000)
+    f = export(store)
+    west = cell(f, "shift_basis", "west", Q4)
+    # the end of 2027 is Q itself: the next point is the end of 2028 (30 %), four quarters on; 300 of 1.000
+    # already is 30 %: nothing needs to move
+    assert (west.numerator, west.denominator, west.value, west.target) == (0, 4, 0.0, 0.30)
+    centrum = cell(f, "shift_basis", "centrum", Q4)  # nobody in centrum
+    assert pd.isna(centrum.numerator) and pd.isna(centrum.value)
+    assert (centrum.denominator, centrum.target) == (4, 0.30)
+
+
+def test_shift_rounds_up_to_a_whole_user(store):
+    deliver_basis(store, Q2, "oost", 1, 7)
+    row = cell(export(store), "shift_basis", "oost", Q2)
+    # 15 % of 7 is 1,05: 2 basis users are needed, 1 more, over 2 quarters: 0,5 a quarter
+    assert (row.numerator, row.denominator, row.value) == (1, 2, 0.5)
+    assert len(export(store).query("metric == 'shift_basis'")) == 5  # every area and the city
+
+
+def test_no_shift_without_a_point_within_four_quarters(store):
+    deliver_basis(store, D(2026, 9, 30), "west", 1, 7)
+    assert "shift_basis" not in set(export(store).metric)  # the end of 2027 is five quarters away

@@ -9,6 +9,7 @@ the text of metrics.md (and the extra figures documented in gonmetrics.definitio
 import datetime as dt
 import math
 from collections import defaultdict
+from fractions import Fraction
 
 import pandas as pd
 import pytest
@@ -28,13 +29,13 @@ ALL_AREAS = AREAS + ["stad"]
 BIRTH_YEARS = [1950, 1952, 1953, 1962, 1977, 1992, 2000, 2001, 2009, 2010]
 AGE_GROUPS = [("0-17", 0, 17), ("18-26", 18, 26), ("27-34", 27, 34), ("35-49", 35, 49),
               ("50-64", 50, 64), ("65-74", 65, 74), ("75+", 75, 999)]
-ORDER = ["users", "share_basis", "spread_basis", "share_mixed", "share_mi",
+ORDER = ["users", "share_basis", "spread_basis", "outlook:share_basis", "shift_basis", "share_mixed", "share_mi", "outlook:share_mi",
          *[f"age_group:{g}" for g, _, _ in AGE_GROUPS],
          "youth_mh_inflow", "youth_mh_inflow_share", "wait_open", "wait_days_median", "wait_days_p80"]
-TARGET_POINTS = {  # the default table of metrics.md
-    "share_basis": [(D(2026, 12, 31), 0.0), (D(2027, 12, 31), 0.15), (D(2028, 12, 31), 0.30),
-                    (D(2029, 12, 31), 0.50), (D(2030, 12, 31), 0.70)],
-    "share_mi": [(D(2026, 12, 31), 0.15), (D(2030, 12, 31), 0.15)],
+TARGET_POINTS = {  # the default table of metrics.md (version 2)
+    "share_basis": [(D(2027, 12, 31), 0.15), (D(2028, 12, 31), 0.30), (D(2029, 12, 31), 0.50),
+                    (D(2030, 12, 31), 0.70)],
+    "share_mi": [(D(y, 12, 31), 0.15) for y in (2027, 2028, 2029, 2030)],
 }
 
 
@@ -113,13 +114,61 @@ def quantile(values, p):
     return xs[lo] + (pos - lo) * (xs[hi] - xs[lo])
 
 
+def number(d: dt.date) -> int:
+    """Consecutive quarters, consecutive numbers."""
+    return d.year * 4 + d.month // 3
+
+
+def governing(metric, q):
+    """The first point P of the table with Q <= P <= Q+3, or None."""
+    return next(((d, m) for d, m in TARGET_POINTS.get(metric.removeprefix("outlook:"), [])
+                 if 0 <= number(d) - number(q) <= 3), None)
+
+
+def aimed_at(q):
+    """The point P' the shift aims at: the first of share_basis with Q < P' <= Q+4, or None."""
+    return next(((d, m) for d, m in TARGET_POINTS["share_basis"] if 1 <= number(d) - number(q) <= 4), None)
+
+
 def reference_target(metric, q):
-    number = lambda d: d.year * 4 + d.month // 3  # noqa: E731 - consecutive quarters, consecutive numbers
-    points = TARGET_POINTS.get(metric, [])
-    for (d0, m0), (d1, m1) in zip(points, points[1:]):
-        if d0 < q <= d1:
-            return m0 + (m1 - m0) * (number(q) - number(d0)) / (number(d1) - number(d0))
-    return None
+    point = aimed_at(q) if metric == "shift_basis" else governing(metric, q)
+    return point and point[1]
+
+
+def least_squares_at(points, x):
+    """The least-squares line through (x, y) points, read at x."""
+    mean_x = sum(p for p, _ in points) / len(points)
+    mean_y = sum(v for _, v in points) / len(points)
+    slope = (sum((p - mean_x) * (v - mean_y) for p, v in points)
+             / sum((p - mean_x) ** 2 for p, _ in points))
+    return mean_y + slope * (x - mean_x)
+
+
+def shift_figures(counts, q, put):
+    """counts: area -> (basis users, users) in q. Exact: Fraction of the minimum as written."""
+    point = aimed_at(q)
+    if point is None:
+        return
+    quarters = number(point[0]) - number(q)
+    for area in ALL_AREAS:
+        basis, users = counts[area]
+        n = None
+        if users:
+            n = next(k for k in range(users + 1) if Fraction(basis + k, users) >= Fraction(str(point[1])))
+        put("shift_basis", area, n, quarters, None if n is None else n / quarters)
+
+
+def outlook_figures(values, q, put):
+    """values: (metric, area, quarter) -> value of share_basis / share_mi."""
+    for metric in ("share_basis", "share_mi"):
+        point = governing(metric, q)
+        if point is None or point[0] <= q:
+            continue
+        for area in ALL_AREAS:
+            fitted = [(number(d), v) for (m, a, d), v in values.items()
+                      if m == metric and a == area and 0 <= number(q) - number(d) <= 3 and v is not None]
+            level = least_squares_at(fitted, number(point[0])) if len(fitted) >= 2 else None
+            put(f"outlook:{metric}", area, None, None, level if level is None else min(1.0, max(0.0, level)))
 
 
 def provider_figures(current, q, put):
@@ -181,6 +230,8 @@ def reference(slots):
             rows.append((q, metric, area, numerator, denominator, value, reference_target(metric, q)))
         if any(kind == "aanbieder" and qq == q for kind, _, qq in current):
             provider_figures(current, q, put)
+            outlook_figures({(r[1], r[2], r[0]): r[5] for r in rows}, q, put)
+            shift_figures({r[2]: (r[3], r[4]) for r in rows if r[0] == q and r[1] == "share_basis"}, q, put)
         if ("wij", None, q) in current:
             wij_figures(current, q, put)
     return sorted(rows, key=lambda r: (r[0], ORDER.index(r[1]), ALL_AREAS.index(r[2])))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def trajectory(peildatum: str, client: str, gebied: str, ondersteuning: str, aan
 
 # West in Q1: 0001 basis via an initiative, 0002 basis, 0003 aanvullend, 0004 both.
 #   users 4; share_basis 2/4 = 50,0 %; share_mi 1 of the 3 with basis = 33,3 %.
-# Oost in Q1 (another provider): 0005 aanvullend only -> share_basis 0,0 %, achter.
+# Oost in Q1 (another provider): 0005 aanvullend only -> share_basis 0,0 %.
 # Centrum and zuid: nobody.
 WEST_Q1 = [trajectory(Q1, "0001", "west", "basis", mi="Wiershoeck"), trajectory(Q1, "0002", "west", "basis"),
            trajectory(Q1, "0003", "west", "aanvullend"), trajectory(Q1, "0004", "west", "basis"),
@@ -143,9 +144,8 @@ def test_overzicht_one_quarter_shows_areas_status_and_no_previous_quarter(one_qu
     assert metric(at, "Gebruik maatschappelijk initiatief").value == "33,3\u00a0%"
     assert metric(at, "Aantal gebruikers").value == "4"
     statuses = [m.value for m in at.markdown if m.value.startswith(":material/")]
-    target = fmt.percent(0.0375)
-    assert statuses[0] == f":material/check_circle: **Op koers**: streefwaarde {target}"  # west, share_basis
-    assert f":material/warning: **Achter**: streefwaarde {target}" in statuses  # oost
+    # one quarter: no outlook yet, so before the year end the status is onbekend, against all of 2027's 15 %
+    assert statuses == [":material/help: **onbekend**: streefwaarde eind 2027: 15\u00a0%"] * 3  # west 2x, oost
     assert [m.value for m in at.markdown].count("Geen gebruikers in dit kwartaal.") == 2  # centrum, zuid
     assert not at.warning  # nothing provisional, no demo
     assert "✔ geleverd" in at.dataframe[-1].value["Status"].tolist()
@@ -159,6 +159,11 @@ def test_overzicht_marks_a_quarter_with_a_missing_provider_as_provisional(two_qu
     west = metric(at, "Aandeel basisondersteuning")
     assert west.label == "Aandeel basisondersteuning (voorlopig)"
     assert (west.value, west.delta) == ("75,0\u00a0%", "+25,0\u00a0procentpunt")
+    # west 50 % -> 75 %: the line reaches 100 % (clipped) by the end of 2027: op koers; share_mi 1/3 -> 1/4
+    # falls 1/12 a quarter to 1/12 (8,3 %) at the year end: niet op koers
+    statuses = [m.value for m in at.markdown if m.value.startswith(":material/")]
+    assert statuses == [":material/trending_up: **op koers**: streefwaarde eind 2027: 15\u00a0%",
+                        ":material/warning: **niet op koers**: streefwaarde eind 2027: 15\u00a0%"]
     delivery = at.dataframe[-1].value
     assert delivery.set_index("Leverancier").loc["Hulp NV", "Status"] == "✖ ontbreekt (vorig kwartaal wel geleverd)"
     # the earlier quarter is complete again
@@ -198,8 +203,13 @@ def test_gebied_follows_the_url_and_shows_the_area(one_quarter):
     assert metric(at, "Instroom jongvolwassenen").value == "1"
     assert metric(at, "Aandeel van alle aanmeldingen").value == "50,0\u00a0%"
     assert initiatives(at).values.tolist() == [["Wiershoeck", "1"]]
-    assert "Voor een vooruitblik zijn minstens twee kwartalen met een aandeel nodig." in shown(at)
-    assert len(at.get("plotly_chart")) == 8
+    text = shown(at)
+    assert ("Voor een vooruitblik naar eind 2027 zijn minstens twee kwartalen met een waarde nodig (status: "
+            "onbekend).") in text
+    # 15 % of 4 users is 0,6: one basis user is enough, and west has two
+    assert ("In West is 15\u00a0% alleen basisondersteuning voor eind 2027 al bereikt (bij een gelijk aantal "
+            "gebruikers).") in text
+    assert len(at.get("plotly_chart")) == 9  # with the shift's
 
 
 def test_gebied_switches_area_and_keeps_it_in_the_url(one_quarter):
@@ -321,15 +331,30 @@ def test_demo_missing_delivery_and_empty_area(use_db, demo_path):
 def test_demo_gebied_shows_outlook_and_comparison(use_db, demo_path, demo_figures):
     use_db(demo_path)
     at = app("pages/gebied.py", gebied="oost")
+    at.selectbox[1].set_value(dt.date(2028, 9, 30)).run()  # before the year end: an outlook to it
     text = shown(at)
-    assert "Als de lijn van de laatste 4 kwartalen doorzet" in text and "(indicatie, geen voorspelling)" in text
+    assert "Als de lijn van de laatste kwartalen doorzet" in text and "(indicatie, geen voorspelling)" in text
     specs = chart_specs(at)
     trend = specs[0]
     assert {"Streefwaarde", "Doel eind van het jaar"} <= {t["name"] for t in trend["data"]}
     compare = next(s for s in specs if s["data"][0].get("orientation") == "h")
     assert "Oost en Ten Boer (dit gebied)" in compare["data"][0]["y"]
-    assert "75+ jaar" in [t["name"] for t in specs[3]["data"]]
+    assert any("75+ jaar" in [t["name"] for t in spec["data"]] for spec in specs)
     assert len(initiatives(at)) == 5  # the five used most
+
+
+@pytest.mark.parametrize("page", ["pages/overzicht.py", "pages/gebied.py", "pages/voortgang.py"])
+@pytest.mark.parametrize("quarter", [dt.date(2028, 6, 30), dt.date(2028, 12, 31)])  # before and at a year end
+def test_demo_pages_show_only_the_five_status_words(use_db, demo_path, page, quarter):
+    use_db(demo_path)
+    at = app(page)
+    at.selectbox[1 if page == "pages/gebied.py" else 0].set_value(quarter).run()
+    text = shown(at)
+    assert "achter" not in text.lower()
+    words = re.findall(r"\*\*([^*]+)\*\*: streefwaarde eind", text) + re.findall(r"status: ([a-z ]+)[.)]", text)
+    assert words and set(words) <= {"gehaald", "niet gehaald", "op koers", "niet op koers", "onbekend"}
+    year_end = {"gehaald", "niet gehaald"}
+    assert (set(words) <= year_end) == (quarter.month == 12)
 
 
 def test_demo_voortgang_in_words_and_as_report(use_db, demo_path, demo_figures, downloads):
@@ -339,13 +364,15 @@ def test_demo_voortgang_in_words_and_as_report(use_db, demo_path, demo_figures, 
     share = fmt.percent(value(demo_figures, "share_basis", "west", latest))
     bullets = next(m.value for m in at.markdown if m.value.startswith("- "))
     assert f"- In West ontving op {fmt.date(latest)} {share} van de gebruikers alleen basisondersteuning" in bullets
-    assert len(at.get("plotly_chart")) == 5
+    # the city: share_basis, share_mi and the shift; side by side: two comparisons and share_basis over time
+    assert len(at.get("plotly_chart")) == 6
     report = downloads[f"DEMODATA_voortgang_{fmt.quarter(latest).replace(' ', '_')}.html"]().decode("utf-8")
     assert "Demodata: dit rapport toont synthetische" in report and f"In West ontving op {fmt.date(latest)}" in report
     table = downloads["DEMODATA_share_basis_stad.csv"]().decode("utf-8-sig")
     assert table.startswith("# DEMODATA: synthetische gegevens, geen echte cijfers\r\n")
-    assert report.count("<figure>") == 5 and report.count("<caption>") == 5
-    assert "(indicatie, geen voorspelling)" in report
+    assert report.count("<figure>") == 6 and report.count("<caption>") == 6
+    # the latest quarter is a year end: the minimums are gehaald or not, no outlook to that year end
+    assert "streefwaarde eind 2028: 30\u00a0%, status: " in report and "(indicatie, geen voorspelling)" not in report
 
 
 # --- the council -----------------------------------------------------------------------------

@@ -369,12 +369,12 @@ def test_delivery_matrix_marks_missing_deliveries():
     assert matrix.values.tolist() == [["Zorg BV", "geleverd", "ontbreekt"], ["WIJ Groningen", "–", "–"]]
 
 
-def test_quarterly_targets_follow_the_straight_line():
-    points = pd.DataFrame({"metric": ["share_basis", "share_basis"], "peildatum": [dt.date(2026, 12, 31),
-                           dt.date(2027, 12, 31)], "minimum": [0.0, 0.15]})
+def test_quarterly_targets_are_the_year_end_minimum_all_year():
+    points = pd.DataFrame({"metric": ["share_basis", "share_basis"], "peildatum": [dt.date(2027, 12, 31),
+                           dt.date(2028, 12, 31)], "minimum": [0.15, 0.125]})
     assert desk.quarterly_targets(points).values.tolist() == [
-        ["K1 2027", "3,75\u00a0%"], ["K2 2027", "7,50\u00a0%"], ["K3 2027", "11,25\u00a0%"],
-        ["K4 2027", "15,00\u00a0%"]]
+        ["K1 2027", "15\u00a0%"], ["K2 2027", "15\u00a0%"], ["K3 2027", "15\u00a0%"], ["K4 2027", "15\u00a0%"],
+        ["K1 2028", "12,5\u00a0%"], ["K2 2028", "12,5\u00a0%"], ["K3 2028", "12,5\u00a0%"], ["K4 2028", "12,5\u00a0%"]]
 
 
 
@@ -386,7 +386,7 @@ def test_definities_lists_every_metric_and_the_accessibility_statement(db, monke
     assert all(f"`{metric}`" in captions for metric in figure_texts())
     assert [s.value for s in at.subheader][:len(figure_texts())] == [name for name, _ in figure_texts().values()]
     headers = [h.value for h in at.header]
-    assert {"Streefwaarden", "Vooruitblik", "Bronnen en leveringen", "Kleine aantallen", "Toegankelijkheid",
+    assert {"Streefwaarden", "Status", "Vooruitblik", "Bronnen en leveringen", "Kleine aantallen", "Toegankelijkheid",
             "Contact"} <= set(headers)
     text = " ".join(m.value for m in at.markdown)
     assert "Engels als taal" not in text  # the page is served as Dutch now (dashboard.py): no longer a known issue

@@ -614,3 +614,28 @@ def test_no_small_complement_can_be_worked_out(case):
     everything, relations = with_differences(found, threshold)
     assert fixed(everything, sums(found) + relations) == []
     assert_protected(original, out, threshold)
+
+
+# --- figures derived from share_basis: the outlook and the required shift ----------
+
+
+def test_outlook_and_shift_follow_the_share_they_come_from(tmp_path):
+    from tests.metrics_helpers import add_provider, export, new_store, trajectory
+
+    store = new_store(tmp_path)
+    for n, (quarter, west_users) in enumerate(((Q1, 5), (Q2, 20)), start=1):
+        rows = [trajectory(f"w{i}", "west", "basis" if i % 2 else "aanvullend") for i in range(west_users)]
+        rows += [trajectory(f"o{i}", "oost", "basis" if i % 4 else "aanvullend") for i in range(40)]
+        add_provider(store, n, "Lentis", quarter, rows)
+    out = protect(export(store), threshold=10).set_index(["metric", "gebied", "peildatum"])
+    # west Q1: 5 users, withheld, so share_basis is not shown ...
+    assert out.loc[("users", "west", Q1), "value"] == "< 10"
+    assert out.loc[("share_basis", "west", Q1), "value"] == ""
+    # ... nor the shift it needs (with the users it would give the basis users away); the quarters stay
+    shift = out.loc[("shift_basis", "west", Q1)]
+    assert (shift["numerator"], shift["value"], shift["denominator"]) == ("x", "", 3)
+    # in Q2 west's share (10 of 20) is shown, but the outlook is fitted on Q1 too: withheld
+    assert out.loc[("share_basis", "west", Q2), "value"] == 0.5
+    assert out.loc[("outlook:share_basis", "west", Q2), "value"] == ""
+    # its shift is shown: 15 % of 20 is 3, 10 are basis already
+    assert (out.loc[("shift_basis", "west", Q2), "numerator"], out.loc[("shift_basis", "west", Q2), "value"]) == (0, 0.0)

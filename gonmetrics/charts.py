@@ -67,7 +67,9 @@ def _layout(fig: go.Figure, x_labels: list[str] | None, y_title: str, percent: b
         font=dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#262730"),
         legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), hoverlabel=dict(font_size=14),
     )
-    fig.update_yaxes(title_text=y_title, rangemode="tozero", tickformat=",.0f",
+    # automargin: the margins grow to fit the tick labels and titles (a fixed small margin cut them off)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(title_text=y_title, rangemode="tozero", tickformat=",.0f", automargin=True,
                      ticksuffix=fmt.NBSP + "%" if percent else "")
     if x_labels is not None:
         fig.update_xaxes(type="category", categoryorder="array", categoryarray=x_labels, tickangle=0)

@@ -18,6 +18,23 @@ CHART = "[data-testid='stPlotlyChart'] .main-svg"
 PAGES_WITH_CHARTS = {"overzicht", "gebied", "voortgang"}
 
 
+# The text of every axis (tick labels and titles) that does not lie wholly inside its chart.
+LABELS_OUTSIDE_THEIR_CHART = """() => {
+  const outside = [];
+  for (const chart of document.querySelectorAll("[data-testid='stPlotlyChart']")) {
+    const svg = chart.querySelector('.main-svg');
+    if (!svg) continue;
+    const box = svg.getBoundingClientRect();
+    for (const text of chart.querySelectorAll('.xtick text, .ytick text, .g-xtitle text, .g-ytitle text')) {
+      const b = text.getBoundingClientRect();
+      if (b.width && (b.left < box.left - 1 || b.right > box.right + 1 || b.top < box.top - 1 ||
+                      b.bottom > box.bottom + 1)) outside.push(text.textContent);
+    }
+  }
+  return outside;
+}"""
+
+
 def axe_audit(page) -> list[dict]:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -33,6 +50,7 @@ def test_page_renders_is_saved_and_passes_axe(demo_server, page, spec):
     open_page(page, page_url(demo_server, spec))
     if spec.key in PAGES_WITH_CHARTS:
         page.wait_for_selector(CHART, state="visible")
+        assert page.evaluate(LABELS_OUTSIDE_THEIR_CHART) == []  # every axis label whole, in its chart
     assert page.locator("[data-testid='stException']").count() == 0
     page.get_by_role("heading", name=spec.title, level=1).wait_for()
     assert page.get_by_text("Demodata", exact=False).first.is_visible()  # the synthetic data says so

@@ -130,7 +130,7 @@ def _rows_sql(source: str, cells: str) -> str:
         ], recursive := true)
     FROM (
         SELECT peildatum, gebied, {totals}
-        FROM (SELECT DISTINCT peildatum FROM current_uploads WHERE kind = '{source}')
+        FROM (SELECT DISTINCT peildatum FROM quarter_uploads WHERE kind = '{source}')
         CROSS JOIN {_values('gebied', AREA_ORDER)}
         LEFT JOIN {cells} USING (peildatum, gebied)
         GROUP BY peildatum, gebied
@@ -229,7 +229,7 @@ def export_frame(con, *, materialised: bool | None = None) -> pd.DataFrame:
     """
     if materialised is None:
         materialised = facts_fresh(con)
-    days = [row[0] for row in con.execute("SELECT DISTINCT peildatum FROM current_uploads").fetchall()]
+    days = [row[0] for row in con.execute("SELECT DISTINCT peildatum FROM quarter_uploads").fetchall()]
     governing = _governing(target_table(con), days)
     con.register("governing_frame", governing)
     try:
@@ -390,21 +390,21 @@ def delivery_status(con) -> pd.DataFrame:
     """Per quarter (first to last with any current delivery) and per provider that ever
     delivered, plus WIJ: delivered, and missing = not delivered although it delivered
     the quarter before. Columns: peildatum, kind, aanbieder, delivered, missing."""
-    first, last = con.execute("SELECT min(peildatum), max(peildatum) FROM current_uploads").fetchone()
+    first, last = con.execute("SELECT min(peildatum), max(peildatum) FROM quarter_uploads").fetchone()
     days = quarters.ends(first, last) if first else []
     frame = con.execute(f"""
         WITH slots AS (  -- every provider that ever delivered, named as in its latest quarter
             SELECT c.kind, c.slot,
                    CASE WHEN c.kind = '{KIND_WIJ}' THEN '{WIJ_NAME}' ELSE arg_max(u.aanbieder, c.peildatum) END
                        AS aanbieder
-            FROM current_uploads c JOIN uploads u USING (upload_id)
+            FROM quarter_uploads c JOIN uploads u USING (upload_id)
             GROUP BY c.kind, c.slot
         ),
         quarters AS (SELECT unnest($days::DATE[]) AS peildatum),
         grid AS (
             SELECT q.peildatum, s.kind, s.slot, s.aanbieder, c.upload_id IS NOT NULL AS delivered
             FROM quarters q CROSS JOIN slots s
-            LEFT JOIN current_uploads c ON c.kind = s.kind AND c.slot = s.slot AND c.peildatum = q.peildatum
+            LEFT JOIN quarter_uploads c ON c.kind = s.kind AND c.slot = s.slot AND c.peildatum = q.peildatum
         )
         SELECT peildatum, kind, aanbieder, delivered,
                NOT delivered AND coalesce(lag(delivered) OVER (PARTITION BY kind, slot ORDER BY peildatum), false)

@@ -56,6 +56,19 @@ CREATE TABLE IF NOT EXISTS registrations (
     beschikking_duur VARCHAR
 );
 
+-- Area tables (gebiedsgegevens, metrics.md section 6): one row per year and area. An
+-- area table is current per year: current_uploads has one row (kind 'gebied', slot = the
+-- year as text, peildatum = 31 December of that year) per year the upload holds.
+CREATE TABLE IF NOT EXISTS area_rows (
+    upload_id       INTEGER NOT NULL,
+    row_no          INTEGER NOT NULL,
+    jaar            SMALLINT NOT NULL,
+    gebied          VARCHAR NOT NULL,
+    inwoners        BIGINT NOT NULL,
+    inwoners_75plus BIGINT NOT NULL,
+    lumpsum_euro    DECIMAL(15, 2) NOT NULL
+);
+
 -- The editable targets table of metrics.md (seeded from data/targets.csv).
 CREATE TABLE IF NOT EXISTS targets (
     metric    VARCHAR NOT NULL,
@@ -87,6 +100,16 @@ CREATE TABLE IF NOT EXISTS meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
 );
+
+-- The current uploads of the quarterly deliveries (provider and WIJ extracts): their
+-- peildatum is a quarter of the figures.
+CREATE OR REPLACE VIEW quarter_uploads AS
+SELECT * FROM current_uploads WHERE kind IN ('aanbieder', 'wij');
+
+CREATE OR REPLACE VIEW current_area_rows AS
+SELECT a.*
+FROM area_rows a
+JOIN current_uploads c ON c.upload_id = a.upload_id AND c.kind = 'gebied' AND c.slot = a.jaar::VARCHAR;
 
 CREATE OR REPLACE VIEW current_trajectories AS
 SELECT u.peildatum, u.aanbieder, t.*

@@ -45,8 +45,9 @@ BESCHIKKING_DUUR = {"bepaald": "bepaald", "onbepaald": "onbepaald"}
 
 KIND_PROVIDER = "aanbieder"
 KIND_WIJ = "wij"
-KIND_LABELS = {KIND_PROVIDER: "aanbiedersextract", KIND_WIJ: "WIJ-extract"}  # the kind of a delivered file
-SUPPLIER_LABELS = {KIND_PROVIDER: "hoofdaanbieder", KIND_WIJ: "WIJ-extract"}  # who delivers it
+KIND_AREA = "gebied"  # the area table (gebiedsgegevens): per year, not per quarter
+KIND_LABELS = {KIND_PROVIDER: "aanbiedersextract", KIND_WIJ: "WIJ-extract", KIND_AREA: "gebiedsgegevens"}  # the kind of a delivered file
+SUPPLIER_LABELS = {KIND_PROVIDER: "hoofdaanbieder", KIND_WIJ: "WIJ-extract", KIND_AREA: "gemeente (gebiedsgegevens)"}  # who delivers it
 
 # Columns per extract kind: name -> required?  Order is the contract's order.
 PROVIDER_COLUMNS = {
@@ -73,6 +74,14 @@ WIJ_COLUMNS = {
     "toeleiding": True,
     "hoofdaanbieder": False,
     "beschikking_duur": False,
+}
+
+AREA_TABLE_COLUMNS = {
+    "jaar": True,
+    "gebied": True,
+    "inwoners": True,
+    "inwoners_75plus": True,
+    "lumpsum_euro": True,
 }
 
 # Headers that hold direct identifiers: a file with any of them is refused whole.

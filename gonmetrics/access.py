@@ -221,8 +221,13 @@ def _keys(name: str, address: str | None) -> list[str]:
     return [f"naam:{audit_name(name).lower()}"] + ([f"adres:{address}"] if address else [])
 
 
-def oidc_user(users: dict[str, dict], email: str | None) -> User | None:
-    """The role of an identity-provider login, looked up by e-mail address."""
+def oidc_user(users: dict[str, dict], claims) -> User | None:
+    """The role of an identity-provider login, looked up by its e-mail address. An address the
+    provider says it has not verified (`email_verified` false) gets none: anyone could claim it.
+    Providers that do not send the claim at all are trusted to have checked it."""
+    if claims.get("email_verified") in (False, "false"):
+        return None
+    email = claims.get("email")
     entry = users.get((email or "").strip().lower())
     return User(email, entry["role"]) if entry else None
 

@@ -26,7 +26,7 @@ def signed_in_user() -> access.User:
             st.stop()
         return access.LOCAL_USER
     if _oidc_configured() and st.user.get("is_logged_in"):
-        found = access.oidc_user(users, st.user.get("email"))
+        found = access.oidc_user(users, st.user)
         if found:
             if st.session_state.get(_ui.USER_KEY) != found:  # once per browser session, not every rerun
                 _ui.real_store().audit(access.audit_name(found.name), "inloggen", "OpenID Connect")

@@ -272,3 +272,22 @@ def test_login_page_a_100_byte_password_is_an_unknown_combination(login_db):
     at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=30).run()
     assert try_login(at, "anna", "x" * 100) == [UNKNOWN]
     assert logged(login_db) == [("anna", "inloggen mislukt")]
+
+
+USERS = {"jan@groningen.nl": {"role": "raad"}}
+
+
+@pytest.mark.parametrize("verified", [True, "true", None])
+def test_an_identity_provider_login_gets_the_role_of_its_e_mail_address(verified):
+    claims = {"email": " Jan@Groningen.nl", **({} if verified is None else {"email_verified": verified})}
+    assert access.oidc_user(USERS, claims) == access.User(" Jan@Groningen.nl", "raad")
+
+
+@pytest.mark.parametrize("verified", [False, "false"])
+def test_an_unverified_e_mail_address_gets_no_role(verified):
+    # Some providers let anyone enter an address; only a verified one may carry a role.
+    assert access.oidc_user(USERS, {"email": "jan@groningen.nl", "email_verified": verified}) is None
+
+
+def test_a_login_without_an_e_mail_address_gets_no_role():
+    assert access.oidc_user(USERS, {"sub": "abc"}) is None

@@ -13,9 +13,16 @@ contract names, the clients and their pseudonyms. The model, in short:
   has passed the client's own threshold, so basisondersteuning grows at the area's pace.
 - Every new episode starts 10–90 days after a WIJ registration; other registrations end
   in light support, an initiative, other help, or are still open.
+- Most trajectories are carried out by the hoofdaanbieder itself, a share per area by a
+  local subcontractor; a client can change uitvoerder when a new indication period starts.
+- The contract changes on 1 January 2027: some episodes end with the old contract, and
+  more clients change uitvoerder in its first quarter. WIJ gives ever more open-ended
+  beschikkingen from then on.
+- `area_table` gives the inhabitants and the lump sum per area and year (not yet delivered).
 
-Everything is drawn in whole arrays (one loop per quarter and provider at most), so the
-same code makes a national-scale load for the benchmark. Same seed, same bytes.
+Everything is drawn in whole arrays (one loop per quarter and provider, or per period of a
+chain, at most), so the same code makes a national-scale load for the benchmark. Same seed,
+same bytes.
 """
 
 from __future__ import annotations

@@ -13,9 +13,16 @@ contract names, the clients and their pseudonyms. The model, in short:
   has passed the client's own threshold, so basisondersteuning grows at the area's pace.
 - Every new episode starts 10–90 days after a WIJ registration; other registrations end
   in light support, an initiative, other help, or are still open.
+- Most trajectories are carried out by the hoofdaanbieder itself, a share per area by a
+  local subcontractor; a client can change uitvoerder when a new indication period starts.
+- The contract changes on 1 January 2027: some episodes end with the old contract, and
+  more clients change uitvoerder in its first quarter. WIJ gives ever more open-ended
+  beschikkingen from then on.
+- `area_table` gives the inhabitants and the lump sum per area and year (not yet delivered).
 
-Everything is drawn in whole arrays (one loop per quarter and provider at most), so the
-same code makes a national-scale load for the benchmark. Same seed, same bytes.
+Everything is drawn in whole arrays (one loop per quarter and provider, or per period of a
+chain, at most), so the same code makes a national-scale load for the benchmark. Same seed,
+same bytes.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ import pyarrow.csv as pacsv
 import xlsxwriter
 
 from . import quarters
-from .vocab import AREAS, KIND_PROVIDER, KIND_WIJ, PROVIDER_COLUMNS, WIJ_COLUMNS
+from .vocab import AREA_TABLE_COLUMNS, AREAS, KIND_AREA, KIND_PROVIDER, KIND_WIJ, PROVIDER_COLUMNS, WIJ_COLUMNS
 
 # --- the scenario ------------------------------------------------------------------
 
@@ -50,16 +57,32 @@ PROVIDER_NAMES = tuple(PROVIDERS)
 PROVIDER_OF_AREA = np.array(
     [next(i for i, areas in enumerate(PROVIDERS.values()) if code in areas) for code in AREA_CODES]
 )
-SUBCONTRACTORS = {  # subcontractor -> its hoofdaanbieder
-    "Thuisbegeleiding Binnenstad BV": STADSBRUG,
-    "Atelier De Drie Trappen": STADSBRUG,
-    "Werkplaats Westerhaven": WESTKWARTIER,
-    "Stichting Rugwind": WESTKWARTIER,
-    "Boerderij De Kluft": ZUIDOOST,
-    "Begeleiding Op Maat Noordoost": ZUIDOOST,
+# Per area, small local organisations to which the hoofdaanbieder subcontracts (as many in
+# every area), and the share of clients they carry, differing per area.
+SUBCONTRACTORS = {
+    "centrum": ("Stichting De Kopermolen", "Atelier De Drie Trappen", "Thuisbegeleiding Binnenstad BV"),
+    "west": ("Buurtwerk Selwerd", "Werkplaats Westerhaven", "Stichting Rugwind"),
+    "oost": ("Boerderij De Kluft", "Stichting Dorpskracht Ten Boer", "Werkplaats Lewenborg"),
+    "zuid": ("Stichting Helpman Dichtbij", "Dagbesteding De Hondsrug", "Begeleiding Op Maat Haren"),
 }
-UITVOERDERS = (*PROVIDER_NAMES, *SUBCONTRACTORS)
-UITVOERDER_SUB_RATE, UITVOERDER_SELF_RATE = 0.10, 0.04  # else empty: the hoofdaanbieder itself
+SUB_SHARE = np.array([0.20, 0.25, 0.15, 0.18])  # per area
+# The hoofdaanbieder written out, as some systems do: its exact name or another case/spacing.
+OWN_NAMES = {
+    STADSBRUG: ("Stichting De Stadsbrug", "STICHTING DE STADSBRUG"),
+    WESTKWARTIER: ("Coöperatie Westkwartier", "coöperatie westkwartier"),
+    ZUIDOOST: ("Zorggroep Ommeland Zuidoost", "Zorggroep  Ommeland  Zuidoost"),
+}
+UITVOERDERS = tuple(name for names in (*OWN_NAMES.values(), *SUBCONTRACTORS.values()) for name in names)
+OWN_INDEX = np.array([[UITVOERDERS.index(name) for name in OWN_NAMES[p]] for p in PROVIDER_NAMES])
+SUB_INDEX = np.array([[UITVOERDERS.index(name) for name in SUBCONTRACTORS[a]] for a in AREA_CODES])
+OWN_NAMED_RATE = 0.08  # of the trajectories the hoofdaanbieder carries out itself: name not left empty
+# A client changes uitvoerder only when a new indication period starts: from the hoofdaanbieder
+# to a subcontractor at a rate that keeps the area's share level, from a subcontractor (back to
+# the hoofdaanbieder half the time) at SUB_LEAVE_RATE, and more often with the new contract.
+SUB_LEAVE_RATE = 0.25
+NEW_CONTRACT = (dt.date(2027, 1, 1), dt.date(2027, 3, 31))  # periods starting here: the contract change
+NEW_CONTRACT_CHANGE = 2.5  # times the usual rate of changing uitvoerder
+NEW_CONTRACT_STOP = 0.05  # of the episodes running at the end of 2026: ended with the old contract
 INITIATIVES = (
     "Wiershoeck", "Kringloop Plus", "Odensehuis", "Hamelhuys",
     "Buurtkamer De Zeskant", "Tuinderij Zonnewende", "Ontmoetingscafé Één",
@@ -116,11 +139,24 @@ OTHER_REGISTRATIONS = 0.2
 OTHER_OUTCOME_WEIGHTS = np.array([0.08, 0.06, 0.38, 0.22, 0.26, 0.0])  # `basis`/`aanvullend`: never followed
 OPEN_DAYS, OPEN_RATE = 21, 0.5  # registered in the quarter's last weeks: often still `lopend`
 BESCHIKKING_DUUR = ("bepaald", "onbepaald")
-BEPAALD_RATE = 0.75
+# Share `onbepaald` of the beschikkingen with an aanmelddatum on a date (linear between the
+# points): WIJ gives longer, open-ended beschikkingen from the new contract on.
+ONBEPAALD_RAMP = ((dt.date(2025, 1, 1), 0.08), (dt.date(2026, 12, 31), 0.12), (dt.date(2028, 12, 31), 0.55))
+DUUR_EMPTY_RATE = 0.1  # of the `aanvullend` registrations: beschikking_duur not filled in
 
 REDELIVERY = (WESTKWARTIER, dt.date(2027, 6, 30))  # first file incomplete, then corrected
 REDELIVERY_DROP, REDELIVERY_OPEN_END = 0.04, 0.35
 MISSING = (STADSBRUG, dt.date(2028, 9, 30))  # never delivered
+
+# The area table: inhabitants and inhabitants 75+ per area in 2025 (about 244,000 and 15,000
+# in all), growing slowly, the 75+ faster; the city's lump sum divided over the areas by need:
+# half by their share of the users, half by their share of the inhabitants 75+.
+POPULATION_2025 = {
+    "centrum": (70_500, 2_900), "west": (61_000, 3_700), "oost": (60_000, 4_000), "zuid": (52_500, 4_400),
+}
+GROWTH, GROWTH_75PLUS = 0.006, 0.035  # per year
+LUMPSUM_EURO = 17_300_000  # per year
+LUMPSUM_BY_USERS = 0.5
 
 EPOCH = dt.date(1970, 1, 1)
 XLSX_CREATED = dt.datetime(2026, 11, 1, 9, 0, 0)  # fixed, so a workbook's bytes depend on its data only
@@ -130,7 +166,7 @@ XLSX_CREATED = dt.datetime(2026, 11, 1, 9, 0, 0)  # fixed, so a workbook's bytes
 class Delivery:
     """One delivery: its table holds the contract's columns with canonical values."""
 
-    kind: str  # vocab.KIND_PROVIDER or vocab.KIND_WIJ
+    kind: str  # vocab.KIND_PROVIDER, KIND_WIJ or KIND_AREA
     aanbieder: str | None
     peildatum: dt.date
     table: pa.Table
@@ -181,6 +217,11 @@ def _episodes(rng: np.random.Generator, n_users: int, day0: int, day_end: int) -
     new_end = new_start + MIN_DAYS + rng.exponential(new_mean).astype(np.int64)
     n = n_users + n_new
     start = np.concatenate([stock_start, new_start])
+    end = np.concatenate([stock_end, new_end])
+    old_contract = _day(NEW_CONTRACT[0]) - 1  # its last day
+    if day0 <= old_contract:
+        stops = (start <= old_contract) & (end > old_contract) & (rng.random(n) < NEW_CONTRACT_STOP)
+        end = np.where(stops, old_contract, end)
     reference = np.concatenate([np.full(n_users, day0), new_start])  # the day the age is drawn for
     area = rng.choice(len(AREA_CODES), size=n, p=AREA_WEIGHTS).astype(np.int8)
     birth_year, doelgroep = _people(rng, reference)
@@ -190,7 +231,7 @@ def _episodes(rng: np.random.Generator, n_users: int, day0: int, day_end: int) -
         -1,
     ).astype(np.int8)
     return {
-        "area": area, "start": start, "end": np.concatenate([stock_end, new_end]),
+        "area": area, "start": start, "end": end,
         "new": np.arange(n) >= n_users, "birth_year": birth_year, "doelgroep": doelgroep,
         "threshold": rng.random(n), "initiative": initiative,
     }
@@ -226,7 +267,7 @@ def _trajectories(rng: np.random.Generator, ep: dict, day0: int, day_end: int) -
         "episode": episode, "area": area, "provider": provider,
         "product": chains["product"][chain], "basis": basis, "start": start, "end": end,
         "initiative": np.where(basis, ep["initiative"][episode], -1).astype(np.int8),
-        "uitvoerder": _uitvoerder(rng, provider),
+        "uitvoerder": _uitvoerder(rng, chain, area, provider, start),
     }
 
 
@@ -278,21 +319,39 @@ def _basis_ramp(area: np.ndarray, day: np.ndarray) -> np.ndarray:
     share = np.empty(len(day))
     for index, code in enumerate(AREA_CODES):
         members = area == index
-        knots = BASIS_RAMPS[code]
-        share[members] = np.interp(day[members], [_day(d) for d, _ in knots], [p for _, p in knots])
+        share[members] = _ramp(BASIS_RAMPS[code], day[members])
     return share
 
 
-def _uitvoerder(rng: np.random.Generator, provider: np.ndarray) -> np.ndarray:
-    """Index into UITVOERDERS (-1 = empty): sometimes a subcontractor, rarely the provider by name."""
-    draw = rng.random(len(provider))
-    result = np.where(draw < UITVOERDER_SELF_RATE, provider, -1)
-    subcontracted = draw >= 1 - UITVOERDER_SUB_RATE
-    for index, name in enumerate(PROVIDER_NAMES):
-        own = [UITVOERDERS.index(sub) for sub, owner in SUBCONTRACTORS.items() if owner == name]
-        members = np.flatnonzero(subcontracted & (provider == index))
-        result[members] = rng.choice(own, size=len(members))
-    return result.astype(np.int8)
+def _ramp(knots, day: np.ndarray) -> np.ndarray:
+    """A share that moves linearly between (date, share) knots, level outside them."""
+    return np.interp(day, [_day(d) for d, _ in knots], [p for _, p in knots])
+
+
+def _uitvoerder(rng, chain, area, provider, start) -> np.ndarray:
+    """Index into UITVOERDERS (-1 = empty) of every period; a chain's periods are consecutive rows.
+
+    The first period gets a subcontractor at the area's share; each next one keeps the
+    uitvoerder or changes it (see SUB_LEAVE_RATE): one loop step per period of the longest chain."""
+    n, n_subs = len(chain), SUB_INDEX.shape[1]
+    position = np.arange(n) - np.searchsorted(chain, chain)
+    share = SUB_SHARE[area]
+    new_contract = (start >= _day(NEW_CONTRACT[0])) & (start <= _day(NEW_CONTRACT[1]))
+    leave = SUB_LEAVE_RATE * np.where(new_contract, NEW_CONTRACT_CHANGE, 1.0)
+    to_sub = leave / 2 * share / (1 - share)  # balances the returns: the share stays level
+    draw, back, step_over = rng.random(n), rng.random(n) < 0.5, rng.integers(1, n_subs, n)
+    target = rng.integers(0, n_subs, n)  # the subcontractor a client goes to
+    sub = np.where(rng.random(n) < share, target, -1)  # column of SUB_INDEX, -1 = the hoofdaanbieder
+    for step in range(1, position.max(initial=0) + 1):
+        rows = np.flatnonzero(position == step)
+        before = sub[rows - 1]
+        own = before < 0
+        change = draw[rows] < np.where(own, to_sub[rows], leave[rows])
+        after = np.where(own, target[rows], np.where(back[rows], -1, (before + step_over[rows]) % n_subs))
+        sub[rows] = np.where(change, after, before)
+    named = rng.random(n) < OWN_NAMED_RATE
+    own_name = OWN_INDEX[provider, rng.integers(0, OWN_INDEX.shape[1], n)]
+    return np.where(sub >= 0, SUB_INDEX[area, sub], np.where(named, own_name, -1)).astype(np.int8)
 
 
 def _registrations(rng: np.random.Generator, ep: dict, day0: int, day_end: int) -> dict[str, np.ndarray]:
@@ -318,7 +377,8 @@ def _registrations(rng: np.random.Generator, ep: dict, day0: int, day_end: int) 
     }
     late = np.r_[np.zeros(len(new), bool), quarters.days_to_end(other_day) < OPEN_DAYS]
     regs["outcome"] = np.where(late & (rng.random(len(late)) < OPEN_RATE), LOPEND, regs["outcome"]).astype(np.int8)
-    regs["bepaald"] = rng.random(len(late)) < BEPAALD_RATE
+    onbepaald = rng.random(len(late)) < _ramp(ONBEPAALD_RAMP, regs["aanmeld"])
+    regs["duur"] = np.where(rng.random(len(late)) < DUUR_EMPTY_RATE, -1, onbepaald).astype(np.int8)
     order = np.argsort(regs["aanmeld"], kind="stable")
     return {name: values[order] for name, values in regs.items()}
 
@@ -337,6 +397,25 @@ def _pseudonyms(rng: np.random.Generator, n: int) -> pa.StringArray:
     chars[:, 4:] = np.frombuffer(b"0123456789ABCDEF", dtype=np.uint8)[(x[:, None] >> shifts) & np.uint64(15)]
     offsets = pa.py_buffer((np.arange(n + 1, dtype=np.int32) * 14).tobytes())
     return pa.StringArray.from_buffers(n, offsets, pa.py_buffer(chars.tobytes()))
+
+
+def area_table(first_year: int = 2025, last_year: int = 2028) -> pa.Table:
+    """The area table (gebiedsgegevens) of the years: one row per year and area."""
+    years = np.arange(first_year, last_year + 1)[:, None]
+    base = np.array([POPULATION_2025[code] for code in AREA_CODES])
+    inwoners = np.round(base[:, 0] * (1 + GROWTH) ** (years - 2025)).astype(np.int64)
+    plus75 = np.round(base[:, 1] * (1 + GROWTH_75PLUS) ** (years - 2025)).astype(np.int64)
+    need = LUMPSUM_BY_USERS * AREA_WEIGHTS + (1 - LUMPSUM_BY_USERS) * plus75 / plus75.sum(axis=1, keepdims=True)
+    lumpsum = np.round(need * LUMPSUM_EURO).astype(np.int64)
+    lumpsum[:, -1] = LUMPSUM_EURO - lumpsum[:, :-1].sum(axis=1)  # whole euros that add up
+    columns = {
+        "jaar": pa.array(np.repeat(years.ravel(), len(AREA_CODES))),
+        "gebied": _labels(np.tile(np.arange(len(AREA_CODES)), len(years)), AREA_CODES),
+        "inwoners": pa.array(inwoners.ravel()),
+        "inwoners_75plus": pa.array(plus75.ravel()),
+        "lumpsum_euro": pa.array(lumpsum.ravel()),
+    }
+    return pa.table({name: columns[name] for name in AREA_TABLE_COLUMNS})
 
 
 # --- the deliveries -----------------------------------------------------------------
@@ -410,7 +489,7 @@ def _wij_table(regs: dict, client_ids: pa.StringArray, quarter: dt.date) -> pa.T
         "doelgroep": _labels(regs["doelgroep"][rows], DOELGROEPEN),
         "toeleiding": _labels(outcome, TOELEIDING),
         "hoofdaanbieder": _labels(np.where(referred, PROVIDER_OF_AREA[regs["area"][rows]], -1), PROVIDER_NAMES),
-        "beschikking_duur": _labels(np.where(aanvullend, (~regs["bepaald"][rows]).astype(np.int8), -1), BESCHIKKING_DUUR),
+        "beschikking_duur": _labels(np.where(aanvullend, regs["duur"][rows], -1), BESCHIKKING_DUUR),
     }
     return pa.table({name: columns[name] for name in WIJ_COLUMNS})
 
@@ -452,6 +531,8 @@ def _style(delivery: Delivery) -> _FileStyle:
     year, quarter = delivery.peildatum.year, quarters.of_year(delivery.peildatum)
     if delivery.kind == KIND_WIJ:
         return _WORKBOOK if year >= 2027 else _PLAIN
+    if delivery.kind == KIND_AREA:
+        return _WORKBOOK  # kept by the municipality's analysts
     if delivery.aanbieder == STADSBRUG and year >= 2027:
         return _HANDMADE_WORKBOOK  # filled in by hand in Excel from the new contract on
     if delivery.aanbieder == WESTKWARTIER and (year, quarter) <= (2025, 2):
@@ -462,9 +543,11 @@ def _style(delivery: Delivery) -> _FileStyle:
 
 
 def _file_name(delivery: Delivery, ext: str) -> str:
-    """`2027-Q2_west_Cooperatie-Westkwartier.csv`, `2027-Q2_WIJ.xlsx`."""
+    """`2027-Q2_west_Cooperatie-Westkwartier.csv`, `2027-Q2_WIJ.xlsx`, `2025-2028_gebiedsgegevens.xlsx`."""
     quarter = f"{delivery.peildatum.year}-Q{quarters.of_year(delivery.peildatum)}"
-    if delivery.kind == KIND_WIJ:
+    if delivery.kind == KIND_AREA:
+        stem = f"{_years_of(delivery)}_gebiedsgegevens"
+    elif delivery.kind == KIND_WIJ:
         stem = f"{quarter}_WIJ"
     else:
         ascii_name = unicodedata.normalize("NFKD", delivery.aanbieder).encode("ascii", "ignore").decode()
@@ -490,7 +573,14 @@ def _write(delivery: Delivery, folder: Path) -> Path:
     return path
 
 
+def _years_of(delivery: Delivery) -> str:
+    years = pc.min_max(delivery.table["jaar"])
+    return f"{years['min']}-{years['max']}"
+
+
 def _title(delivery: Delivery) -> str:
+    if delivery.kind == KIND_AREA:
+        return f"Gebiedsgegevens {_years_of(delivery)}: inwoners en lumpsum per gebied (synthetische demodata)"
     who = "WIJ Groningen, aanmeldingen Wmo" if delivery.kind == KIND_WIJ else f"Wmo-trajecten {delivery.aanbieder}"
     return f"{who}, peildatum {delivery.peildatum:%d-%m-%Y} (synthetische demodata)"
 

@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from gonmetrics.demo import build_demo, generate, write_csv, write_files, write_xlsx
+from gonmetrics.demo import Delivery, area_table, build_demo, generate, write_csv, write_files, write_xlsx
 from gonmetrics.load import check
 from gonmetrics.store import Store
 
@@ -180,7 +180,6 @@ def test_initiative_only_on_basis_and_beschikking_only_with_aanvullend(frames):
             assert (df.ondersteuning[df.maatschappelijk_initiatief.notna()] == "basis").all()
         else:
             assert (df.toeleiding[df.beschikking_duur.notna()] == "aanvullend").all()
-            assert df.beschikking_duur[df.toeleiding == "aanvullend"].notna().all()
             referred = df.toeleiding.isin(["basis", "aanvullend"])
             assert df.hoofdaanbieder[referred].notna().all()
             assert df.hoofdaanbieder[~referred].isna().all()
@@ -397,7 +396,6 @@ def test_two_trajectories_mixed_support_two_areas_and_subcontractors(users, acti
     assert 0.01 < (at_end.n.ge(2) & at_end.any_basis & ~at_end.all_basis).mean() < 0.2
     two_areas = at_end.groupby("client_id").gebied.nunique()
     assert 5 <= (two_areas == 2).sum() <= 200
-    assert 0.05 < active.uitvoerder.notna().mean() < 0.25
 
 
 def test_ages_and_doelgroep(active, users):
@@ -430,6 +428,134 @@ def test_referrals_are_followed_by_a_trajectory_after_a_wait(registrations, fram
     assert 0.8 < followed.mean() < 1
     still_waiting = referred[~settled & wait.isna()]
     assert len(still_waiting) > 50
+
+
+# --- uitvoerders, the transition from 2026, access through WIJ ------------------------------
+
+BASELINE = dt.date(2026, 12, 31)
+
+
+def _normalised(names: pd.Series) -> pd.Series:
+    """metrics.md: compared case-insensitively, inner runs of whitespace as one space."""
+    return names.str.casefold().str.split().str.join(" ")
+
+
+@pytest.fixture(scope="module")
+def carried(active):
+    """Active trajectories with the organisation that carries them out (normalised)."""
+    uitvoerder = _normalised(active.uitvoerder.fillna(active.aanbieder))
+    return active.assign(uitvoerder=uitvoerder, other=uitvoerder != _normalised(active.aanbieder))
+
+
+def test_most_trajectories_by_the_hoofdaanbieder_a_share_by_subcontractors(active, carried):
+    assert active.uitvoerder.isna().mean() > 0.5  # mostly left empty
+    written_self = active[active.uitvoerder.notna() & ~carried.other]
+    assert (written_self.uitvoerder == written_self.aanbieder).any()
+    assert (written_self.uitvoerder != written_self.aanbieder).any()  # another case or spacing
+    share = carried.groupby(["peildatum", "gebied"]).other.mean().unstack()
+    assert share.stack().dropna().between(0.10, 0.35).all()
+    assert (share.mean().max() - share.mean().min()) > 0.05  # the areas differ
+    subcontractors = carried[carried.other].groupby("gebied").uitvoerder.unique()
+    assert subcontractors.map(len).between(2, 5).all()
+    assert not set(subcontractors["centrum"]) & set(subcontractors["west"])
+
+
+def _kept(carried, base: dt.date, later: dt.date) -> tuple[float, float]:
+    """Of the users at `base`: the share still a user at `later`, and of those the share
+    with an uitvoerder they had at `base` (metrics.md section 3, city-wide)."""
+    before = carried[carried.peildatum == base].groupby("client_id").uitvoerder.agg(set)
+    after = carried[carried.peildatum == later].groupby("client_id").uitvoerder.agg(set)
+    kept = before.index.intersection(after.index)
+    same = sum(bool(before[c] & after[c]) for c in kept)
+    return len(kept) / len(before), same / len(kept)
+
+
+def test_the_baseline_quarter_and_2026_have_every_provider_delivery(deliveries):
+    for quarter in QUARTERS[4:8]:
+        providers = {d.aanbieder for d in deliveries if d.kind == "aanbieder" and d.peildatum == quarter}
+        assert len(providers) == 3, quarter
+    assert QUARTERS[7] == BASELINE
+
+
+def test_most_users_continue_in_2027_mostly_at_the_same_uitvoerder(carried):
+    kept, same = _kept(carried, BASELINE, dt.date(2027, 3, 31))
+    assert 0.70 <= kept <= 0.95
+    assert 0.90 <= same < 1  # a few change uitvoerder
+    usual_kept, _ = _kept(carried, dt.date(2026, 9, 30), BASELINE)
+    assert usual_kept - kept > 0.02  # some stop with the old contract
+    later_kept, later_same = _kept(carried, BASELINE, dt.date(2028, 12, 31))
+    assert later_kept < kept and later_same < same  # clients move between uitvoerders over time
+    newcomers = ~carried[carried.peildatum == dt.date(2027, 3, 31)].client_id.isin(
+        carried[carried.peildatum == BASELINE].client_id
+    )
+    assert newcomers.mean() > 0.05
+
+
+def test_every_toeleiding_outcome_and_more_to_basis(registrations):
+    from_2027 = registrations[registrations.peildatum >= dt.date(2027, 1, 1)]
+    per_quarter = from_2027.groupby("peildatum").toeleiding.agg(set)
+    assert len(per_quarter) == 8
+    assert all(outcomes == CATEGORIES["toeleiding"] for outcomes in per_quarter)
+    to_basis = registrations.assign(basis=registrations.toeleiding == "basis").groupby(
+        [q.year for q in registrations.peildatum]
+    ).basis.mean()
+    assert to_basis[2026] < to_basis[2027] < to_basis[2028]
+    assert to_basis[2028] > to_basis[2026] + 0.1
+
+
+def test_more_open_ended_beschikkingen_and_some_left_empty(registrations):
+    aanvullend = registrations[registrations.toeleiding == "aanvullend"]
+    year = pd.Series([q.year for q in aanvullend.peildatum], index=aanvullend.index)
+    empty = aanvullend.beschikking_duur.isna().groupby(year).mean()
+    assert empty.between(0.02, 0.25).all()
+    filled = aanvullend.beschikking_duur.dropna()
+    onbepaald = (filled == "onbepaald").groupby(year[filled.index]).mean()
+    assert onbepaald[2026] < onbepaald[2027] < onbepaald[2028]
+    assert onbepaald[2026] < 0.2 and onbepaald[2028] > 0.3
+
+
+# --- the area table (gebiedsgegevens) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def areas():
+    return area_table().to_pandas().astype({"gebied": object})
+
+
+def test_area_table_one_row_per_year_and_area(areas):
+    assert list(areas.columns) == ["jaar", "gebied", "inwoners", "inwoners_75plus", "lumpsum_euro"]
+    assert len(areas) == 4 * 4 and not areas.duplicated(["jaar", "gebied"]).any()
+    assert set(areas.jaar) == {2025, 2026, 2027, 2028}
+    assert set(areas.gebied) == {"centrum", "west", "oost", "zuid"}  # never `stad`
+    assert (areas.inwoners_75plus <= areas.inwoners).all() and (areas[["inwoners", "lumpsum_euro"]] > 0).all().all()
+
+
+def test_area_table_sums_fit_the_municipality(areas):
+    per_year = areas.groupby("jaar")[["inwoners", "inwoners_75plus", "lumpsum_euro"]].sum()
+    assert per_year.inwoners.between(240_000, 250_000).all()
+    assert per_year.loc[2025, "inwoners"] in range(242_000, 246_001)
+    assert per_year.inwoners_75plus.between(14_000, 17_500).all()
+    assert per_year.lumpsum_euro.between(17_000_000, 17_600_000).all()
+    growth = per_year.loc[2028] / per_year.loc[2025]
+    assert 1 < growth.inwoners < 1.03 and growth.inwoners_75plus > growth.inwoners + 0.02
+
+
+def test_area_table_lump_sum_follows_need(areas):
+    for _, year in areas.groupby("jaar"):
+        year = year.set_index("gebied")
+        assert year.lumpsum_euro.max() / year.lumpsum_euro.min() > 1.1  # not an equal split
+        # centrum has the fewest users and the fewest 75+: the smallest share
+        assert year.inwoners_75plus.idxmin() == "centrum" == year.lumpsum_euro.idxmin()
+
+
+def test_area_table_written_as_a_workbook(tmp_path, areas):
+    delivery = Delivery("gebied", None, dt.date(2028, 12, 31), area_table())
+    [path] = write_files([delivery], tmp_path)
+    assert path.name == "2025-2028_gebiedsgegevens.xlsx"
+    sheet = pd.read_excel(path, header=None)
+    header = sheet.index[sheet[0] == "jaar"][0]
+    read = sheet.iloc[header + 1:].set_axis(sheet.iloc[header], axis=1).reset_index(drop=True)
+    assert_frame_matches(read, areas, path.name)
 
 
 # --- the demo database ---------------------------------------------------------------------

@@ -47,12 +47,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _report_lines(report) -> list[str]:
     from . import fmt
+    from .load import years_label
 
     if report.accepted:
         what = KIND_LABELS.get(report.kind, report.kind)
         who = f", {report.aanbieder}" if report.aanbieder else ""
-        head = (f"{report.file}: geaccepteerd ({what}{who}, peildatum {fmt.date(report.peildatum)}, "
-                f"{fmt.number(report.rows)} regels)")
+        when = f"jaren {years_label(report.years)}" if report.years else f"peildatum {fmt.date(report.peildatum)}"
+        head = f"{report.file}: geaccepteerd ({what}{who}, {when}, {fmt.number(report.rows)} regels)"
         if report.upload_id:
             head += f", opgeslagen als upload {report.upload_id}"
             if report.replaces:

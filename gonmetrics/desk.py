@@ -15,13 +15,14 @@ import re
 import pandas as pd
 
 from . import catalogue, fmt, quarters
-from .load import LoadReport, check
+from .load import LoadReport, check, years_label
 from .metrics import WIJ_NAME
 from .narrative import area_label
 from .targets import target_frame
-from .vocab import AREAS, CITY, KIND_LABELS, KIND_WIJ
+from .vocab import AREAS, CITY, KIND_AREA, KIND_LABELS, KIND_WIJ
 
 HASH_CHARS = 12
+AREA_TABLE_NAME = "Gebiedsgegevens"  # who an area table is from, in the tables below
 
 ACCEPTED = "goedgekeurd — nog niet opgeslagen"
 REFUSED = "geweigerd — niets opgeslagen"
@@ -72,14 +73,23 @@ def quarter_label(peildatum: dt.date | None) -> str:
     return "–" if peildatum is None else f"{fmt.quarter(peildatum)} ({fmt.date(peildatum)})"
 
 
+def supplier(kind: str | None, aanbieder) -> str:
+    """Who a delivery is from: the provider, WIJ, or the area table kept by the analysts."""
+    if kind == KIND_AREA:
+        return AREA_TABLE_NAME
+    if kind == KIND_WIJ:
+        return WIJ_NAME
+    return aanbieder if isinstance(aanbieder, str) and aanbieder else "–"
+
+
 def report_facts(report: LoadReport) -> pd.DataFrame:
     """One row: what the file is, as far as it could be read, and the verdict."""
-    provider = WIJ_NAME if report.kind == KIND_WIJ else (report.aanbieder or "–")
+    period = years_label(report.years) if report.kind == KIND_AREA else quarter_label(report.peildatum)
     return pd.DataFrame([{
         "Bestand": report.file,
         "Soort": kind_label(report.kind),
-        "Aanbieder": provider,
-        "Kwartaal": quarter_label(report.peildatum),
+        "Aanbieder": supplier(report.kind, report.aanbieder),
+        "Periode": period,
         "Regels": report.rows,
         "Fouten": report.error_count,
         "Oordeel": ACCEPTED if report.accepted else REFUSED,
@@ -113,6 +123,9 @@ def outcome(report: LoadReport) -> str:
         return f"al eerder geladen (upload {report.duplicate_of}) — niets veranderd"
     if report.upload_id is None:
         return REFUSED
+    if report.kind == KIND_AREA:
+        replaced = "" if report.replaces is None else " (vervangt eerdere gebiedsgegevens)"
+        return f"opgeslagen als upload {report.upload_id}; actueel voor {years_label(report.years)}{replaced}"
     if report.replaces is None:
         return f"opgeslagen als upload {report.upload_id}; eerste levering voor dit kwartaal"
     return f"opgeslagen als upload {report.upload_id}; vervangt upload {report.replaces}"
@@ -134,32 +147,63 @@ def _moment(value) -> str:
     return pd.Timestamp(value).strftime("%d-%m-%Y %H:%M")
 
 
+def _period(row) -> str:
+    """An upload's quarter, or an area table's years."""
+    return years_label(row.years) if row.kind == KIND_AREA else fmt.quarter(_day(row.peildatum))
+
+
+def _status(row) -> str:
+    if row.current:
+        return "actueel"
+    if len(row.current_years):  # an area table that later ones replaced for some of its years
+        return f"actueel voor {years_label(row.current_years)}"
+    return "vervangen"
+
+
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
     """Store.history() for people: who, when, which file (short hash), rows, status."""
+    rows = list(history.itertuples(index=False))
     return pd.DataFrame({
         "Upload": history["upload_id"].astype("Int64"),
         "Soort": history["kind"].map(kind_label),
-        "Aanbieder": [WIJ_NAME if k == KIND_WIJ else a for k, a in zip(history["kind"], history["aanbieder"])],
-        "Kwartaal": history["peildatum"].map(lambda d: fmt.quarter(_day(d))),
+        "Aanbieder": [supplier(row.kind, row.aanbieder) for row in rows],
+        "Periode": [_period(row) for row in rows],
         "Bestand": history["file_name"],
         "Hash (kort)": history["sha256"].str[:HASH_CHARS],
         "Geladen door": history["uploaded_by"],
         "Geladen op": history["uploaded_at"].map(_moment),
         "Regels": history["n_rows"].astype("Int64"),
-        "Status": history["current"].map({True: "actueel", False: "vervangen"}),
+        "Status": [_status(row) for row in rows],
     })
 
 
 def restorable(history: pd.DataFrame) -> dict[int, str]:
-    """Uploads that are not current -> a one-line description for a picker."""
+    """Uploads that are not current (an area table: not for all its years) -> a one-line
+    description for a picker."""
     old = history[~history["current"].astype(bool)]
     return {
         int(row.upload_id): (
-            f"Upload {row.upload_id}: {WIJ_NAME if row.kind == KIND_WIJ else row.aanbieder}, "
-            f"{fmt.quarter(_day(row.peildatum))}, {row.file_name} ({_moment(row.uploaded_at)}, {row.uploaded_by})"
+            f"Upload {row.upload_id}: {supplier(row.kind, row.aanbieder)}, "
+            f"{_period(row)}, {row.file_name} ({_moment(row.uploaded_at)}, {row.uploaded_by})"
         )
         for row in old.itertuples(index=False)
     }
+
+
+def area_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Store.area_table() for people: per year the areas in the contract's order, with
+    Dutch numbers ('243.800', '€ 4.325.000,00')."""
+    order = {code: i for i, code in enumerate(AREAS)}
+    rows = rows.sort_values(["jaar", "gebied"], key=lambda c: c.map(order) if c.name == "gebied" else c)
+    rows = rows.reset_index(drop=True)
+    return pd.DataFrame({
+        "Jaar": rows["jaar"].map(str),
+        "Gebied": rows["gebied"].map(area_label),
+        "Inwoners": rows["inwoners"].map(fmt.number),
+        "Inwoners 75+": rows["inwoners_75plus"].map(fmt.number),
+        "Lumpsum": rows["lumpsum_euro"].map(lambda x: f"€ {fmt.number(float(x), 2)}"),
+        "Upload": rows["upload_id"].astype("Int64"),
+    })
 
 
 NOTE_AREAS = (CITY, *AREAS)

@@ -30,7 +30,8 @@ class LoadReport:
     error_count: int = 0
     warnings: list[str] = field(default_factory=list)
     aanbieder: str | None = None
-    peildatum: dt.date | None = None
+    peildatum: dt.date | None = None  # an area table: 31 December of its latest year
+    years: list[int] = field(default_factory=list)  # an area table's years, ascending
     sha256: str = ""
     fmt: str = ""
     sensitive: bool = False  # refused for BSN-like data: nothing of it may be kept
@@ -76,11 +77,23 @@ def check(data: bytes, file_name: str, max_bytes: int | None = None) -> LoadRepo
         warnings=result.warnings,
         aanbieder=result.aanbieder,
         peildatum=result.peildatum,
+        years=result.years,
         sha256=digest,
         fmt=raw.fmt,
         sensitive=result.sensitive,
         typed_rows=result.rows,
     )
+
+
+def years_label(years) -> str:
+    """An area table's years as people read them: '2025', '2025–2028', or '2025, 2027'
+    when a year in between is missing."""
+    years = sorted(int(y) for y in years)
+    if not years:
+        return "–"
+    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(str(y) for y in years)
 
 
 def safe_file_name(name: str) -> str:

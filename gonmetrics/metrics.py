@@ -323,6 +323,20 @@ def refresh_facts(con, upload_id: int, previous: int | None) -> None:
     current_uploads; when the facts were not up to date before this change, everything is
     recomputed instead."""
     now = _current_ids(con)
+    from .vocab import KIND_AREA
+
+    area_ids = {i for (i,) in con.execute("SELECT upload_id FROM uploads WHERE kind = ?", [KIND_AREA]).fetchall()}
+    if upload_id in area_ids:
+        # An area table feeds no fact table (its figures are computed at export time from
+        # current_area_rows): the facts stay valid while the quarterly uploads they were made
+        # of are current, and only the record of the current ids follows the change.
+        recorded = {int(i) for i in (_recorded_sources(con) or "").split(",") if i}
+        quarterly = {i for (i,) in con.execute("SELECT upload_id FROM quarter_uploads").fetchall()}
+        if recorded - area_ids == quarterly and _tables_match(con):
+            _record_sources(con, now)
+        else:
+            refresh_all_facts(con)
+        return
     before = [i for i in now if i != upload_id] + ([previous] if previous is not None else [])
     if (_recorded_sources(con) or "") != _ids_text(before) or not _tables_match(con):
         refresh_all_facts(con)

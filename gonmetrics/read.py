@@ -52,7 +52,8 @@ _EMPTY = "Het bestand is leeg."
 _NOT_A_WORKBOOK = ("Dit bestand heet .xlsx maar is geen Excel-werkmap. Is het een CSV-bestand, sla het dan op "
                    "met de extensie .csv; anders opnieuw opslaan als Excel-werkmap (.xlsx).")
 _NO_DATA = "Het bestand bevat geen gegevensregels."
-_NO_HEADER = "Geen kopregel met de kolom client_id gevonden op het eerste werkblad."
+_NO_HEADER = ("Geen kopregel met de kolom client_id (of jaar, voor gebiedsgegevens) gevonden op het eerste "
+              "werkblad.")
 _LINE_BREAK = re.compile(rb"\r\n?|\n")
 _BLANK_LINES = re.compile(rb'(?:[ \t\v\f;,"]*(?:\r\n?|\n))*')
 # The system allocator returns a large file's text to the OS when it is freed; Arrow's
@@ -423,9 +424,7 @@ def _read_xlsx(data: bytes, max_bytes: int) -> RawTable:
     labels = [_column_letters(column.absolute_index) for column in sheet.selected_columns]
     del sheet  # calamine's copy of every cell: from here on the Arrow batch holds them
     _check_width(batch.num_columns)  # calamine's used range spans the cells that hold a value
-    header_index = _find_header_row(batch.slice(0, _HEADER_SEARCH_ROWS))
-    if header_index is None and batch.num_rows > _HEADER_SEARCH_ROWS:
-        header_index = _find_header_row(batch)
+    header_index = _header_index(batch)
     if header_index is None:
         raise UnreadableFile(_NO_HEADER)
     # Empty rows under the header count too: only a generated workbook gets near the
@@ -462,15 +461,32 @@ def _bsn_in_other_sheets(workbook: fastexcel.ExcelReader) -> Cell | None:
     return None
 
 
-def _find_header_row(batch: pa.RecordBatch) -> int | None:
-    """Index of the first row with a cell that reads client_id, in any tolerated spelling."""
+# The header row is the first row with a cell that reads client_id (the extracts) or, on a
+# sheet without one, jaar (the area table): a title cell "Jaar" above an extract's header
+# does not move it.
+_HEADER_ANCHORS = ("client_id", "jaar")
+
+
+def _header_index(batch: pa.RecordBatch) -> int | None:
+    for anchor in _HEADER_ANCHORS:
+        index = _find_header_row(batch.slice(0, _HEADER_SEARCH_ROWS), anchor)
+        if index is None and batch.num_rows > _HEADER_SEARCH_ROWS:
+            index = _find_header_row(batch, anchor)
+        if index is not None:
+            return index
+    return None
+
+
+def _find_header_row(batch: pa.RecordBatch, anchor: str) -> int | None:
+    """Index of the first row with a cell that reads `anchor`, in any tolerated spelling."""
     best = None
+    word = anchor.partition("_")[0]  # a fast filter: `Client ID` holds "client"
     for column in batch.columns:
-        hits = pc.indices_nonzero(pc.fill_null(pc.match_substring(column, "client", ignore_case=True), False))
+        hits = pc.indices_nonzero(pc.fill_null(pc.match_substring(column, word, ignore_case=True), False))
         for index in hits.to_numpy():
             if best is not None and index >= best:
                 break
-            if normalise_header(column[index].as_py()) == "client_id":
+            if normalise_header(column[index].as_py()) == anchor:
                 best = int(index)
                 break
     return best

@@ -36,6 +36,7 @@ import duckdb
 
 from .errors import DatabaseBusy, GonError, NotFound
 from .settings import db_path as default_db_path, lock_wait as lock_wait_seconds
+from .vocab import KIND_AREA, KIND_PROVIDER, KIND_WIJ
 
 if TYPE_CHECKING:
     import pandas as pd  # DuckDB imports it when a query returns a DataFrame
@@ -278,7 +279,7 @@ class Store:
 
     @staticmethod
     def _insert_rows(con, report: LoadReport, upload_id: int) -> None:
-        table = "trajectories" if report.kind == "aanbieder" else "registrations"
+        table = _ROW_TABLES[report.kind]
         con.register("new_rows", report.typed_rows)
         con.execute(f"INSERT INTO {table} BY NAME SELECT ? AS upload_id, * FROM new_rows", [upload_id])
         con.unregister("new_rows")
@@ -295,23 +296,28 @@ class Store:
             os.replace(partial, target)
 
     def _make_current(self, con, upload_id: int) -> int | None:
-        """Point the upload's delivery slot at it; returns the upload it replaced."""
-        kind, slot, peildatum = con.execute(
-            "SELECT kind, coalesce(lower(aanbieder), ''), peildatum FROM uploads WHERE upload_id = ?", [upload_id]
-        ).fetchone()
-        previous = con.execute(
-            "SELECT upload_id FROM current_uploads WHERE kind = ? AND slot = ? AND peildatum = ?",
-            [kind, slot, peildatum],
-        ).fetchone()
-        con.execute("INSERT OR REPLACE INTO current_uploads VALUES (?, ?, ?, ?)", [kind, slot, peildatum, upload_id])
+        """Point the upload's delivery slots at it: one for an extract, one per year for an
+        area table. Returns the upload it replaced (for an area table, the newest of those
+        it replaced in any of its years; itself when it was current already)."""
+        previous = []
+        for kind, slot, peildatum in con.execute(_SLOTS_SQL, [upload_id]).fetchall():
+            held = con.execute(
+                "SELECT upload_id FROM current_uploads WHERE kind = ? AND slot = ? AND peildatum = ?",
+                [kind, slot, peildatum],
+            ).fetchone()
+            previous += held or []
+            con.execute("INSERT OR REPLACE INTO current_uploads VALUES (?, ?, ?, ?)", [kind, slot, peildatum, upload_id])
+        others = [i for i in previous if i != upload_id]
+        replaced = max(others) if others else (upload_id if previous else None)
         from .metrics import refresh_facts  # the affected quarter's materialised facts, same transaction
 
-        refresh_facts(con, upload_id, previous[0] if previous else None)
+        refresh_facts(con, upload_id, replaced)
         self._bump_version(con)
-        return previous[0] if previous else None
+        return replaced
 
     def restore(self, upload_id: int, user: str) -> None:
-        """Make an earlier upload the current one for its provider (or WIJ) and quarter."""
+        """Make an earlier upload the current one for its provider (or WIJ) and quarter; an
+        area table for every year it holds."""
         def restore(con):
             if not con.execute("SELECT 1 FROM uploads WHERE upload_id = ?", [upload_id]).fetchone():
                 raise NotFound(f"Upload {upload_id} bestaat niet.")
@@ -321,15 +327,35 @@ class Store:
         self._write(restore)
 
     def history(self) -> pd.DataFrame:
-        """Every accepted upload, newest first, with whether it is the current one."""
+        """Every accepted upload, newest first, with whether it is the current one (an area
+        table: for every year it holds), and for an area table its years and the years it
+        is current for (empty lists for an extract)."""
         with self.connect() as con:
             return con.execute(
-                """
+                f"""
+                WITH area AS (SELECT upload_id, list_sort(list(DISTINCT jaar)) AS years FROM area_rows GROUP BY ALL),
+                held AS (
+                    SELECT upload_id, count(*) AS slots,
+                           list_sort(list(try_cast(slot AS INTEGER)) FILTER (WHERE kind = '{KIND_AREA}'))
+                               AS current_years
+                    FROM current_uploads GROUP BY ALL
+                )
                 SELECT u.upload_id, u.kind, u.aanbieder, u.peildatum, u.file_name, u.sha256,
-                       u.uploaded_by, u.uploaded_at, u.n_rows, c.upload_id IS NOT NULL AS current
-                FROM uploads u LEFT JOIN current_uploads c USING (upload_id)
+                       u.uploaded_by, u.uploaded_at, u.n_rows,
+                       coalesce(h.slots, 0) = coalesce(len(a.years), 1) AS current,
+                       coalesce(a.years, []) AS years, coalesce(h.current_years, []) AS current_years
+                FROM uploads u LEFT JOIN held h USING (upload_id) LEFT JOIN area a USING (upload_id)
                 ORDER BY u.upload_id DESC
                 """
+            ).df()
+
+    def area_table(self) -> pd.DataFrame:
+        """The current area table (per year the latest area table holding it): jaar, gebied,
+        inwoners, inwoners_75plus, lumpsum_euro, upload_id; by year and area code."""
+        with self.connect() as con:
+            return con.execute(
+                "SELECT jaar, gebied, inwoners, inwoners_75plus, lumpsum_euro, upload_id "
+                "FROM current_area_rows ORDER BY jaar, gebied"
             ).df()
 
     # --- targets and notes ------------------------------------------------
@@ -436,6 +462,19 @@ _REAL_INTO_DEMO = (
     "Laad ze in de echte database (zonder --db, of met GONMETRICS_DB naar de echte database)."
 )
 _DEMO_INTO_REAL = "De demodata worden nooit in een database zonder demomarkering geladen ({path})."
+
+
+# Where each kind of delivery keeps its rows.
+_ROW_TABLES = {KIND_PROVIDER: "trajectories", KIND_WIJ: "registrations", KIND_AREA: "area_rows"}
+
+# The delivery slots of an upload (kind, slot, peildatum): an extract's provider (lower-
+# cased; '' for WIJ) and quarter, or an area table's years (schema.sql, current_uploads).
+_SLOTS_SQL = f"""
+    SELECT kind, coalesce(lower(aanbieder), ''), peildatum FROM uploads WHERE upload_id = $1 AND kind <> '{KIND_AREA}'
+    UNION ALL
+    SELECT DISTINCT '{KIND_AREA}', jaar::VARCHAR, make_date(jaar, 12, 31) FROM area_rows WHERE upload_id = $1
+    ORDER BY ALL
+"""
 
 
 def _archive_name(report: LoadReport) -> str:

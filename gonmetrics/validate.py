@@ -69,6 +69,7 @@ class Validated:
     sensitive: bool = False  # BSN-like data or identifier columns: nothing may be kept
     aanbieder: str | None = None
     peildatum: dt.date | None = None
+    years: list[int] = field(default_factory=list)  # an area table's years, ascending
     rows: pa.Table | None = None  # typed rows to store; None when refused
 
     @property
@@ -172,46 +173,79 @@ def _trimmed(column: str) -> str:
             f"ELSE nullif({column}, '') END")
 
 
+# The area table's numbers (extract-format.md section 3), RE2 over the trimmed text. A
+# whole number: plain digits or dots grouping thousands (`243.800`; `24.38` is neither).
+_WHOLE = r"\d+|\d{1,3}(?:\.\d{3})+"
+# An amount: Dutch (dots group thousands, a comma and one or two decimals), or plain digits
+# with a '.' and one or two decimals (also how a native Excel number is read); a euro sign
+# may stand in front. `1.234` is Dutch (1234 euro): the plain form never has three decimals.
+_EURO = r"^€[\s\x{00A0}]*"
+_DUTCH_AMOUNT = rf"(?:€[\s\x{{00A0}}]*)?(?:{_WHOLE})(?:,\d{{1,2}})?"
+_PLAIN_AMOUNT = r"(?:€[\s\x{00A0}]*)?\d+\.\d{1,2}"
+
+
+def _whole_number(x: str) -> str:
+    """SQL: the whole number ≥ 0 written in x, or NULL (also when it does not fit)."""
+    return f"CASE WHEN regexp_full_match({x}, {_sql_str(_WHOLE)}) THEN try_cast(replace({x}, '.', '') AS BIGINT) END"
+
+
+def _amount(x: str) -> str:
+    """SQL: the amount in euros written in x, or NULL (also beyond DECIMAL(15, 2))."""
+    bare = f"regexp_replace({x}, {_sql_str(_EURO)}, '')"
+    return (f"CASE WHEN regexp_full_match({x}, {_sql_str(_DUTCH_AMOUNT)}) "
+            f"THEN try_cast(replace(replace({bare}, '.', ''), ',', '.') AS DECIMAL(15, 2)) "
+            f"WHEN regexp_full_match({x}, {_sql_str(_PLAIN_AMOUNT)}) THEN try_cast({bare} AS DECIMAL(15, 2)) END")
+
+
+# Per column with a parsed form p_<col>: its SQL over the trimmed text x_<col>. A column
+# name means the same in every kind of delivery.
+_PARSERS = {
+    "gebied": _mapping("x_gebied", vocab.AREA_SYNONYMS),
+    "doelgroep": _mapping("x_doelgroep", vocab.DOELGROEP),
+    "peildatum": "parse_date(x_peildatum)",
+    "geboortejaar": r"CASE WHEN regexp_full_match(x_geboortejaar, '\d{4}') THEN x_geboortejaar::INTEGER END",
+    "ondersteuning": _mapping("x_ondersteuning", vocab.ONDERSTEUNING),
+    "product": _mapping("x_product", vocab.PRODUCT),
+    "startdatum": "parse_date(x_startdatum)",
+    "einddatum": "parse_date(x_einddatum)",
+    "toeleiding": _mapping("x_toeleiding", vocab.TOELEIDING),
+    "beschikking_duur": _mapping("x_beschikking_duur", vocab.BESCHIKKING_DUUR),
+    "aanmelddatum": "parse_date(x_aanmelddatum)",
+    "jaar": r"CASE WHEN regexp_full_match(x_jaar, '\d{4}') THEN x_jaar::INTEGER END",
+    "inwoners": _whole_number("x_inwoners"),
+    "inwoners_75plus": _whole_number("x_inwoners_75plus"),
+    "lumpsum_euro": _amount("x_lumpsum_euro"),
+}
+
+
 def _parsers(spec: dict[str, bool]) -> dict[str, str]:
-    """Per column with a parsed form p_<col>: its SQL over the trimmed text x_<col>."""
-    parsers = {
-        "gebied": _mapping("x_gebied", vocab.AREA_SYNONYMS),
-        "doelgroep": _mapping("x_doelgroep", vocab.DOELGROEP),
-        "peildatum": "parse_date(x_peildatum)",
-        "geboortejaar": r"CASE WHEN regexp_full_match(x_geboortejaar, '\d{4}') THEN x_geboortejaar::INTEGER END",
-    }
-    if "ondersteuning" in spec:
-        parsers |= {
-            "ondersteuning": _mapping("x_ondersteuning", vocab.ONDERSTEUNING),
-            "product": _mapping("x_product", vocab.PRODUCT),
-            "startdatum": "parse_date(x_startdatum)",
-            "einddatum": "parse_date(x_einddatum)",
-        }
-    else:
-        parsers |= {
-            "toeleiding": _mapping("x_toeleiding", vocab.TOELEIDING),
-            "beschikking_duur": _mapping("x_beschikking_duur", vocab.BESCHIKKING_DUUR),
-            "aanmelddatum": "parse_date(x_aanmelddatum)",
-        }
-    return parsers
+    return {col: sql for col, sql in _PARSERS.items() if col in spec}
 
 
-def _row_rules(spec: dict[str, bool], provider: bool) -> list[Rule]:
+def _row_rules(spec: dict[str, bool], kind: str) -> list[Rule]:
     checks = [
         Rule(col, f"x_{col} IS NULL", _lit("Verplichte waarde ontbreekt."))
         for col, required in spec.items()
         if required
     ]
-    checks += [  # a BSN-like client_id is found by _first_bsn_cell, before these rules
+    checks.append(Rule(
+        "gebied",
+        "x_gebied IS NOT NULL AND p_gebied IS NULL",
+        "'Onbekend gebied ' || shown(x_gebied) || '. Toegestaan: centrum, west, oost, zuid of de naam van het gebied.'",
+    ))
+    if kind == vocab.KIND_AREA:
+        return checks + _area_rules()
+    checks += _client_rules()
+    return checks + (_provider_rules() if kind == vocab.KIND_PROVIDER else _wij_rules())
+
+
+def _client_rules() -> list[Rule]:
+    """The rules of the quarterly extracts' common columns."""
+    return [  # a BSN-like client_id is found by _first_bsn_cell, before these rules
         Rule(
             "client_id",
             r"x_client_id IS NOT NULL AND NOT regexp_full_match(x_client_id, '[A-Za-z0-9_\-]{8,64}')",
             "'Ongeldig pseudoniem ' || shown(x_client_id) || ': 8 tot 64 tekens, alleen letters, cijfers, _ en -.'",
-        ),
-        Rule(
-            "gebied",
-            "x_gebied IS NOT NULL AND p_gebied IS NULL",
-            "'Onbekend gebied ' || shown(x_gebied) || '. Toegestaan: centrum, west, oost, zuid of de naam van het gebied.'",
         ),
         _unknown("doelgroep", vocab.DOELGROEP),
         Rule(
@@ -232,11 +266,6 @@ def _row_rules(spec: dict[str, bool], provider: bool) -> list[Rule]:
             "'Onmogelijk geboortejaar ' || shown(x_geboortejaar) || ': een heel jaartal van 1900 tot het jaar van de peildatum.'",
         ),
     ]
-    if provider:
-        checks += _provider_rules()
-    else:
-        checks += _wij_rules()
-    return checks
 
 
 def _date_rule(col: str) -> Rule:
@@ -285,6 +314,38 @@ def _provider_rules() -> list[Rule]:
     ]
 
 
+def _count_rule(col: str) -> Rule:
+    return Rule(
+        col,
+        f"x_{col} IS NOT NULL AND p_{col} IS NULL",
+        f"'Ongeldig aantal ' || shown(x_{col}) || ': een heel getal van 0 of meer, zoals 243800 of 243.800.'",
+    )
+
+
+def _area_rules() -> list[Rule]:
+    return [
+        Rule(
+            "jaar",
+            "x_jaar IS NOT NULL AND (p_jaar IS NULL OR p_jaar NOT BETWEEN 2000 AND 2100)",
+            "'Ongeldig jaar ' || shown(x_jaar) || ': een heel jaartal van 2000 tot en met 2100.'",
+        ),
+        _count_rule("inwoners"),
+        _count_rule("inwoners_75plus"),
+        Rule(
+            "inwoners_75plus",
+            "p_inwoners_75plus > p_inwoners",
+            "'Meer inwoners van 75 jaar en ouder (' || shown(x_inwoners_75plus) || ') dan inwoners (' || "
+            "shown(x_inwoners) || ').'",
+        ),
+        Rule(
+            "lumpsum_euro",
+            "x_lumpsum_euro IS NOT NULL AND p_lumpsum_euro IS NULL",
+            "'Ongeldig bedrag ' || shown(x_lumpsum_euro) || ': een bedrag van 0 of meer in euro, zoals "
+            "1.234.567,89, 1234567,89, € 1.234.567 of 1234567.89.'",
+        ),
+    ]
+
+
 def _wij_rules() -> list[Rule]:
     return [
         _unknown("toeleiding", vocab.TOELEIDING),
@@ -306,15 +367,9 @@ def _wij_rules() -> list[Rule]:
 _PER_FILE = ("aanbieder", "peildatum")  # one value per file: kept with the upload, not per row
 
 
-# Columns with a parsed form p_<col>; the others are kept as trimmed text x_<col>.
-_PARSED = frozenset({
-    "peildatum", "gebied", "doelgroep", "geboortejaar", "ondersteuning", "product", "startdatum",
-    "einddatum", "toeleiding", "beschikking_duur", "aanmelddatum",
-})
-
-
 def _value(col: str) -> str:
-    return f"p_{col}" if col in _PARSED else f"x_{col}"
+    """A column as stored: its parsed form where it has one, else its trimmed text."""
+    return f"p_{col}" if col in _PARSERS else f"x_{col}"
 
 
 def _header_problems(raw: RawTable, spec: dict[str, bool]) -> tuple[list[dict], list[str], bool]:
@@ -336,12 +391,26 @@ def _header_problems(raw: RawTable, spec: dict[str, bool]) -> tuple[list[dict], 
     return errors, warnings, identifying
 
 
+_SPECS = {
+    vocab.KIND_PROVIDER: vocab.PROVIDER_COLUMNS,
+    vocab.KIND_WIJ: vocab.WIJ_COLUMNS,
+    vocab.KIND_AREA: vocab.AREA_TABLE_COLUMNS,
+}
+
+
+def kind_of(columns: list[str]) -> str:
+    """The kind of delivery, by its columns (extract-format.md): an area table has `inwoners`,
+    a WIJ extract `aanmelddatum`; anything else is read as a provider extract."""
+    if "inwoners" in columns:
+        return vocab.KIND_AREA
+    return vocab.KIND_WIJ if "aanmelddatum" in columns else vocab.KIND_PROVIDER
+
+
 def validate(raw: RawTable) -> Validated:
     """Check every rule of the contract. Consumes `raw`: its table is released as soon as
     it is no longer needed, so that a large file is not held twice."""
-    provider = "aanmelddatum" not in raw.columns
-    kind = vocab.KIND_PROVIDER if provider else vocab.KIND_WIJ
-    spec = vocab.PROVIDER_COLUMNS if provider else vocab.WIJ_COLUMNS
+    kind = kind_of(raw.columns)
+    spec = _SPECS[kind]
     result = Validated(kind=kind, rows_read=raw.table.num_rows)
     header_errors, result.warnings, result.sensitive = _header_problems(raw, spec)
 
@@ -360,22 +429,27 @@ def validate(raw: RawTable) -> Validated:
         if any(e["message"].startswith("Verplichte kolom") for e in header_errors):
             return _finish(result, header_errors, [], 0)
         present = set(raw.columns)
-        _file_facts(con, present, provider)
+        _file_facts(con, present, kind)
         _create_lookups(con, spec, present)
-        rules = _row_rules(spec, provider)
+        rules = _row_rules(spec, kind)
         checked = _check_rows(con, spec, present, rules)
         any_bad = pc.any(checked.column("bad")).as_py()
         if not any_bad:
             # Only flagged rows are read again: free the text (about as large as the file) now.
             con.unregister("raw")
             raw.table = None
-        row_errors, row_error_count = _collect_row_errors(con, spec, present, rules if any_bad else [])
+        row_errors, row_error_count = _collect_row_errors(con, kind, present, rules if any_bad else [])
         if not header_errors and row_error_count == 0:
             stored = [col for col in spec if col not in _PER_FILE]
             result.rows = checked.select(["_row", *stored]).rename_columns(["row_no", *stored])
-            result.peildatum, result.aanbieder = con.execute(
-                "SELECT file_peildatum, file_aanbieder_text FROM file_facts"
-            ).fetchone()
+            if kind == vocab.KIND_AREA:
+                # An area table is stored under 31 December of its latest year (store.py).
+                result.years = [y for (y,) in con.execute("SELECT DISTINCT jaar FROM checked ORDER BY 1").fetchall()]
+                result.peildatum = dt.date(result.years[-1], 12, 31)
+            else:
+                result.peildatum, result.aanbieder = con.execute(
+                    "SELECT file_peildatum, file_aanbieder_text FROM file_facts"
+                ).fetchone()
         return _finish(result, header_errors, row_errors, row_error_count)
     finally:
         con.close()
@@ -418,6 +492,8 @@ def _first_bsn_in_data(con: duckdb.DuckDBPyConnection, raw: RawTable) -> sensiti
     if "client_id" in raw.columns:
         may_be.append(_client_id_may_be_bsn(_ident("client_id")))
         is_client_id = f"col = '{raw.columns.index('client_id')}'"
+    if not may_be:  # only number columns: nothing to scan
+        return None
     suspects = con.execute(f"""
         SELECT col::INTEGER AS col, v, min(_row) AS row_no
         FROM (UNPIVOT (SELECT _row, {", ".join(f'{_ident(col)} AS "{index}"' for index, col in scanned.items())}
@@ -448,7 +524,7 @@ def _client_id_may_be_bsn(value: str) -> str:
 _NO_FACT = "(SELECT NULL AS v, NULL::VARCHAR AS text, NULL::INTEGER AS row_no)"
 
 
-def _file_facts(con: duckdb.DuckDBPyConnection, present: set[str], provider: bool) -> None:
+def _file_facts(con: duckdb.DuckDBPyConnection, present: set[str], kind: str) -> None:
     """file_facts: one row with what every row is checked against: the file's peildatum
     and aanbieder, those of its first row that has one (with that row's number)."""
     def first(column: str, value_sql: str) -> str:
@@ -459,12 +535,12 @@ def _file_facts(con: duckdb.DuckDBPyConnection, present: set[str], provider: boo
                     FROM (SELECT {_trimmed(_ident(column))} AS text, min(_row) AS row_no FROM raw GROUP BY ALL)
                     WHERE v IS NOT NULL ORDER BY row_no LIMIT 1)"""
 
-    aanbieder = first("aanbieder", _SQUEEZED) if provider else _NO_FACT
+    aanbieder = first("aanbieder", _SQUEEZED) if kind == vocab.KIND_PROVIDER else _NO_FACT
     con.execute(f"""
         CREATE TEMP TABLE file_facts AS
         SELECT p.v::DATE AS file_peildatum, p.row_no AS file_peildatum_row,
                a.v AS file_aanbieder, a.text AS file_aanbieder_text, a.row_no AS file_aanbieder_row,
-               {quarters.start_sql('p.v')} AS quarter_start
+               {quarters.start_sql('p.v::DATE')} AS quarter_start
         FROM (SELECT 1) LEFT JOIN {first("peildatum", "parse_date({})")} p ON true LEFT JOIN {aanbieder} a ON true
     """)
 
@@ -493,7 +569,18 @@ def _check_rows(con, spec: dict[str, bool], present: set[str], rules: list[Rule]
     return table
 
 
-def _collect_row_errors(con, spec: dict[str, bool], present: set[str], rules: list[Rule]) -> tuple[list[dict], int]:
+def _repeat_rule(kind: str) -> tuple[list[str], str, str]:
+    """What makes two rows the same, the column to name and the message (SQL over the
+    first such row, first_same): an area table has one row per year and area, an extract
+    no row twice in all of its required columns."""
+    if kind == vocab.KIND_AREA:
+        return (["jaar", "gebied"], "gebied",
+                "'Dit jaar en gebied staan al in regel ' || d.first_same || '; elk gebied heeft één regel per jaar.'")
+    return ([c for c, required in _SPECS[kind].items() if required], "client_id",
+            "'Deze regel is gelijk aan regel ' || d.first_same || ' in alle verplichte kolommen.'")
+
+
+def _collect_row_errors(con, kind: str, present: set[str], rules: list[Rule]) -> tuple[list[dict], int]:
     """The errors of the rows that checked flagged (named by `rules`; none when no row was
     flagged), the repeated rows, and a peildatum that is not a quarter end: the first
     MAX_REPORTED_ERRORS (by row, column) and the count.
@@ -501,7 +588,8 @@ def _collect_row_errors(con, spec: dict[str, bool], present: set[str], rules: li
     The errors are counted without being built, and only the first of each kind get a
     message (a bounded top-N in DuckDB): memory does not grow with the number of errors.
     """
-    keys = [c for c, required in spec.items() if required]
+    spec = _SPECS[kind]
+    keys, repeat_column, repeat_message = _repeat_rule(kind)
     same = " AND ".join(f"c.{k} IS NOT DISTINCT FROM d.{k}" for k in keys)
     repeated = f"""WITH repeated AS (  -- hashing first: the exact comparison only where two rows may be equal
             SELECT {", ".join(keys)}, min(_row) AS first_same, count(*) AS copies
@@ -514,8 +602,7 @@ def _collect_row_errors(con, spec: dict[str, bool], present: set[str], rules: li
         WHERE NOT {quarters.is_end_sql('file_peildatum')}"""
     firsts = [
         f"""{repeated}
-        SELECT c._row AS err_row, 'client_id' AS err_column,
-               'Deze regel is gelijk aan regel ' || d.first_same || ' in alle verplichte kolommen.' AS message
+        SELECT c._row AS err_row, {_sql_str(repeat_column)} AS err_column, {repeat_message} AS message
         FROM checked c JOIN repeated d ON {same} WHERE d.first_same < c._row""",
         f"""SELECT file_peildatum_row, 'peildatum',
                'Peildatum ' || strftime(file_peildatum, '%d-%m-%Y') || ' is niet de laatste dag van een kwartaal.'

@@ -1,5 +1,6 @@
-"""Aanleveren: load quarterly extracts (report first, store on confirmation), the
-upload history with restore, the targets table and the toelichtingen.
+"""Aanleveren: load quarterly extracts and area tables (report first, store on
+confirmation), the upload history with restore, the current area table, the targets
+table and the toelichtingen.
 
 Anything that comes from a delivered file is shown in st.dataframe cells, never in
 Markdown: a file name or value such as `<b>x</b>` stays literal text.
@@ -42,7 +43,8 @@ def _show_flash(section: str) -> None:
 
 
 st.title("Aanleveren")
-st.write("Laad de extracten van een kwartaal, beheer eerdere versies, de streefwaarden en de toelichtingen.")
+st.write("Laad de extracten van een kwartaal en de gebiedsgegevens, beheer eerdere versies, de streefwaarden en de "
+         "toelichtingen.")
 
 if shows_demo:
     st.info("De andere pagina's tonen de **demodata** zolang de echte database leeg is. Hier werkt u altijd in de "
@@ -53,8 +55,10 @@ if shows_demo:
 with _ui.friendly_errors():
     # --- upload: check first, store on confirmation --------------------------------
     st.header("Extracten laden")
-    st.write("Kies een of meer bestanden (CSV of XLSX). U ziet eerst per bestand het controleverslag; er wordt "
-             "pas iets opgeslagen als u op **Opslaan** klikt. Een bestand wordt helemaal opgeslagen of helemaal niet.")
+    st.write("Kies een of meer bestanden (CSV of XLSX): extracten van aanbieders en WIJ, of een tabel met "
+             "gebiedsgegevens (inwoners en lumpsum per gebied en jaar). U ziet eerst per bestand het controleverslag; "
+             "er wordt pas iets opgeslagen als u op **Opslaan** klikt. Een bestand wordt helemaal opgeslagen of "
+             "helemaal niet.")
     files = st.file_uploader("Extracten (CSV of XLSX)", type=["csv", "xlsx"], accept_multiple_files=True,
                              key=_widget_key("files"))
     if outcomes := st.session_state.pop(OUTCOMES, None):
@@ -109,7 +113,8 @@ with _ui.friendly_errors():
 
     # --- history and restore ------------------------------------------------------
     st.header("Geschiedenis van de uploads")
-    st.write("Elk opgeslagen bestand, nieuwste eerst. Per aanbieder (of WIJ) en kwartaal telt één upload: de actuele.")
+    st.write("Elk opgeslagen bestand, nieuwste eerst. Per aanbieder (of WIJ) en kwartaal telt één upload: de actuele. "
+             "Van de gebiedsgegevens telt per jaar de laatste upload met dat jaar.")
     _show_flash("history")
     history = _ui.store().history()
     if history.empty:
@@ -119,13 +124,24 @@ with _ui.friendly_errors():
         older = desk.restorable(history)
         if older:
             chosen = st.selectbox("Eerdere versie", list(older), format_func=older.get,
-                                  help="De gekozen upload wordt weer de actuele voor zijn aanbieder en kwartaal.")
+                                  help="De gekozen upload wordt weer de actuele voor zijn aanbieder en kwartaal; "
+                                       "gebiedsgegevens voor elk jaar dat erin staat.")
             if st.button("Deze versie terugzetten"):
                 _ui.store().restore(chosen, user.name)
                 _flash("history", f"Upload {chosen} is weer de actuele versie; de cijfers zijn bijgewerkt.")
                 st.rerun()
         else:
             st.caption("Er zijn geen eerdere versies om terug te zetten.")
+
+    # --- the current area table -------------------------------------------------------
+    st.header("Gebiedsgegevens")
+    st.write("Inwoners, inwoners van 75 jaar en ouder en de lumpsum per gebied en jaar, zoals ze nu gelden: per jaar "
+             "de laatst geladen gebiedsgegevens met dat jaar.")
+    area_rows = _ui.store().area_table()
+    if area_rows.empty:
+        st.info("Er zijn nog geen gebiedsgegevens geladen.")
+    else:
+        _ui.literal_table(desk.area_table(area_rows))
 
     # --- targets ----------------------------------------------------------------------
     st.header("Streefwaarden")

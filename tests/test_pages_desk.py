@@ -94,7 +94,7 @@ def history(path: Path) -> pd.DataFrame:
 def test_valid_file_is_reported_first_and_stored_only_on_confirm(db):
     at = upload(open_page(), ("q2.csv", provider_csv(ROW.replace("2027-03-31", "2027-06-30"), Q2_ROW)))
     facts = table(at, "Bestand").iloc[0]
-    assert (facts["Bestand"], facts["Soort"], facts["Aanbieder"], facts["Kwartaal"], facts["Regels"]) == (
+    assert (facts["Bestand"], facts["Soort"], facts["Aanbieder"], facts["Periode"], facts["Regels"]) == (
         "q2.csv", "aanbiedersextract", "Zorg BV", "K2 2027 (30-06-2027)", 2)
     assert facts["Oordeel"].startswith("goedgekeurd")
     assert len(history(db)) == 1  # nothing stored yet
@@ -241,6 +241,37 @@ def test_restore_makes_an_earlier_upload_current_again(db):
     assert table(at, "Upload")[["Upload", "Status"]].values.tolist() == [[2, "vervangen"], [1, "actueel"]]
     assert any("Upload 1 is weer de actuele versie" in s.value for s in at.success)
     assert history(db).set_index("upload_id")["current"].to_dict() == {2: False, 1: True}
+
+
+AREA_2025_2026 = ("jaar;gebied;inwoners;inwoners_75plus;lumpsum_euro\n2025;west;243.800;15.000;€ 4.325.000\n"
+                  "2026;west;244.000;15.100;4400000,5\n").encode("utf-8")
+AREA_2026 = "jaar;gebied;inwoners;inwoners_75plus;lumpsum_euro\n2026;West;245000;15200;4500000\n".encode("utf-8")
+
+
+def test_an_area_table_is_reported_stored_shown_and_restored_per_year(db):
+    at = open_page()
+    assert any(i.value == "Er zijn nog geen gebiedsgegevens geladen." for i in at.info)
+    at = upload(at, ("gebied.csv", AREA_2025_2026))
+    facts = table(at, "Bestand").iloc[0]
+    assert (facts["Soort"], facts["Aanbieder"], facts["Periode"], facts["Regels"]) == (
+        "gebiedsgegevens", "Gebiedsgegevens", "2025–2026", 2)
+    at = click(at, "Opslaan")
+    assert table(at, "Bestand")["Resultaat"].tolist() == ["opgeslagen als upload 2; actueel voor 2025–2026"]
+    assert table(at, "Jaar").values.tolist() == [
+        ["2025", "West", "243.800", "15.000", "€ 4.325.000,00", 2],
+        ["2026", "West", "244.000", "15.100", "€ 4.400.000,50", 2]]
+
+    Store(db).ingest(AREA_2026, "gebied-2026.csv", user="t")
+    at = open_page()
+    assert table(at, "Upload")[["Upload", "Aanbieder", "Periode", "Status"]].values.tolist() == [
+        [3, "Gebiedsgegevens", "2026", "actueel"], [2, "Gebiedsgegevens", "2025–2026", "actueel voor 2025"],
+        [1, "Zorg BV", "K1 2027", "actueel"]]
+    assert table(at, "Jaar")["Inwoners"].tolist() == ["243.800", "245.000"]
+    picker = next(s for s in at.selectbox if s.label == "Eerdere versie")
+    assert picker.options == [desk.restorable(history(db))[2]]
+    picker.set_value(2).run()
+    at = click(at, "Deze versie terugzetten")
+    assert table(at, "Jaar")["Inwoners"].tolist() == ["243.800", "244.000"]
 
 
 # --- targets ------------------------------------------------------------------

@@ -477,7 +477,8 @@ def test_xlsx_without_client_id_header_is_refused():
         sheets[0].write_row(0, 0, ["klant", "gebied"])
         sheets[0].write_row(1, 0, ["c-1", "west"])
 
-    assert refused(xlsx(fill), "x.xlsx") == "Geen kopregel met de kolom client_id gevonden op het eerste werkblad."
+    assert refused(xlsx(fill), "x.xlsx") == (
+        "Geen kopregel met de kolom client_id (of jaar, voor gebiedsgegevens) gevonden op het eerste werkblad.")
 
 
 def test_xlsx_with_client_id_only_on_the_second_sheet_is_refused():

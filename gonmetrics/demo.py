@@ -193,7 +193,8 @@ def generate(
     trajectories = _trajectories(rng, episodes, day0, day_end)
     registrations = _registrations(rng, episodes, day0, day_end)
     client_ids = _pseudonyms(rng, len(registrations["client"]) + len(episodes["area"]))
-    return _deliveries(rng, days, trajectories, registrations, episodes, client_ids)
+    areas = Delivery(KIND_AREA, None, last, area_table(first.year, last.year))
+    return [*_deliveries(rng, days, trajectories, registrations, episodes, client_ids), areas]
 
 
 def _day(day: dt.date) -> int:

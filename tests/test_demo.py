@@ -61,8 +61,9 @@ def deliveries():
 
 @pytest.fixture(scope="module")
 def frames(deliveries):
-    """(delivery, DataFrame) pairs; categories as plain text."""
-    return [(d, d.table.to_pandas().astype({c: object for c in _text_columns(d.table)})) for d in deliveries]
+    """(delivery, DataFrame) pairs of the quarterly extracts; categories as plain text."""
+    return [(d, d.table.to_pandas().astype({c: object for c in _text_columns(d.table)}))
+            for d in deliveries if d.kind != "gebied"]
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +214,8 @@ def test_a_trajectory_keeps_its_dates_across_quarters(frames):
 def test_files_are_named_and_ordered_for_loading(small_files):
     names = [p.name for p in small_files[1]]
     for name in names:
-        assert re.fullmatch(r"20\d\d-Q[1-4]_(WIJ|[a-z-]+_[A-Za-z-]+(_correctie)?)\.(csv|xlsx)", name), name
+        assert re.fullmatch(r"20\d\d-Q[1-4]_(WIJ|[a-z-]+_[A-Za-z-]+(_correctie)?)\.(csv|xlsx)", name) or \
+            name == "2025-2028_gebiedsgegevens.xlsx", name
     assert "2027-Q2_west_Cooperatie-Westkwartier.csv" in names
     assert names.index("2027-Q2_west_Cooperatie-Westkwartier_correctie.csv") > names.index(
         "2027-Q2_west_Cooperatie-Westkwartier.csv"
@@ -244,6 +246,8 @@ def test_workbooks_have_a_title_an_empty_row_and_native_dates(small_files):
         assert "synthetische demodata" in rows[0][0]
         assert all(v is None for v in rows[1])
         header = [str(v).lower() for v in rows[2]]
+        if "jaar" in header:  # the area table: no dates
+            continue
         assert {"client_id", "client id"} & set(header)
         assert isinstance(rows[3][header.index("peildatum")], dt.datetime)
 
@@ -257,7 +261,7 @@ def _read_back(path) -> pd.DataFrame:
     """A delivery file as canonical text columns, read with plain pandas."""
     if path.suffix == ".xlsx":
         sheet = pd.read_excel(path, header=None, dtype=object)
-        header = sheet.index[sheet.apply(lambda r: r.astype(str).str.lower().isin(["client_id", "client id"]).any(), axis=1)][0]
+        header = sheet.index[sheet.apply(lambda r: r.astype(str).str.lower().isin(["client_id", "client id", "jaar"]).any(), axis=1)][0]
         frame = sheet.iloc[header + 1:].set_axis(sheet.iloc[header], axis=1).dropna(how="all")
     else:
         data = path.read_bytes()
@@ -334,7 +338,8 @@ def test_the_deliveries_present_missing_and_redelivered(deliveries):
     assert [d.redelivery for d in twice] == [False, True]
     assert deliveries.index(twice[1]) > deliveries.index(twice[0])
     assert twice[1].table.num_rows > twice[0].table.num_rows
-    assert len(deliveries) == 3 * 16 - 1 + 1 + 16
+    assert [(d.kind, d.peildatum) for d in deliveries if d.kind == "gebied"] == [("gebied", QUARTERS[-1])]
+    assert len(deliveries) == 3 * 16 - 1 + 1 + 16 + 1
 
 
 def test_one_provider_serves_two_areas(frames):
@@ -569,6 +574,6 @@ def test_build_demo_loads_every_file_and_marks_the_database(tmp_path):
     store = Store(tmp_path / "gon.duckdb")
     assert store.get_meta("demo") == "true"
     history = store.history()
-    assert len(history) == 64 and history.current.sum() == 63
+    assert len(history) == 65 and history.current.sum() == 64
     replaced = history[~history.current]
     assert list(replaced.file_name) == ["2027-Q2_west_Cooperatie-Westkwartier.csv"]

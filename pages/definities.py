@@ -11,7 +11,7 @@ from pages import _ui
 _ui.guard("definities")
 
 st.title("Definities")
-st.write("Wat elk cijfer in de GON monitor betekent, waar de gegevens vandaan komen en hoe ze worden beschermd.")
+st.write("Wat elk cijfer in de GON-monitor betekent, waar de gegevens vandaan komen en hoe ze worden beschermd.")
 
 with _ui.friendly_errors():
     st.header("De cijfers")

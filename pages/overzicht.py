@@ -28,7 +28,7 @@ with _ui.friendly_errors():
             else:
                 _ui.key_figure_row(figs, ("share_basis", "share_mi", "users"), gebied, peildatum, provisional)
 
-    st.header("Ontwikkeling in de stad")
+    st.header("Ontwikkeling in de gemeente Groningen")
     _ui.chart(_ui.built(charts.trend, figs, "share_basis", CITY))
 
     st.header("Aanlevering")

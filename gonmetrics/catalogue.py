@@ -169,9 +169,10 @@ def _outlook(of: str, name: str, what: str) -> Figure:
 def _age_text(low: int, high: int | None) -> str:
     ages = f"{low} jaar of ouder" if high is None else f"{low} tot en met {high} jaar"
     return (
-        f"Gebruikers die in het jaar van de peildatum {ages} worden, gedeeld door alle gebruikers. Leeftijd = het "
-        "jaar van de peildatum min het geboortejaar. Noemen de trajecten van één gebruiker verschillende geboortejaren, "
-        "dan telt dat van het traject met de laatste startdatum (bij gelijke startdatum het hoogste geboortejaar)."
+        f"Gebruikers die in het jaar van de peildatum {ages} worden, gedeeld door alle gebruikers. Leeftijd = "
+        "het jaar van de peildatum min het geboortejaar. Noemen de trajecten van één gebruiker verschillende "
+        "geboortejaren, dan telt dat van het traject met de laatste startdatum (bij gelijke startdatum het "
+        "hoogste geboortejaar)."
     )
 
 
@@ -192,9 +193,9 @@ FIGURES: tuple[Figure, ...] = (
     ),
     Figure(
         "spread_basis", SPREAD, "Spreiding basisondersteuning tussen gebieden",
-        "Alleen voor de gemeente Groningen als geheel: het hoogste min het laagste aandeel basisondersteuning van de vier gebieden in "
-        "hetzelfde kwartaal (in procentpunten), over de gebieden die een aandeel hebben. Leeg als minder dan "
-        "twee gebieden een aandeel hebben. Hoe kleiner, hoe dichter de gebieden bij elkaar liggen.",
+        "Alleen voor de gemeente Groningen als geheel: het hoogste min het laagste aandeel basisondersteuning van "
+        "de vier gebieden in hetzelfde kwartaal (in procentpunten), over de gebieden die een aandeel hebben. Leeg "
+        "als minder dan twee gebieden een aandeel hebben. Hoe kleiner, hoe dichter de gebieden bij elkaar liggen.",
         of="share_basis",
     ),
     _outlook("share_basis", "Vooruitblik aandeel basisondersteuning", "het aandeel basisondersteuning"),
@@ -238,8 +239,8 @@ FIGURES: tuple[Figure, ...] = (
     ),
     _share(
         "youth_mh_inflow_share", "Aandeel van alle aanmeldingen",
-        "De aanmeldingen jongvolwassenen (18–26) psychisch kwetsbaar, gedeeld door alle aanmeldingen in het gebied in "
-        "hetzelfde WIJ-extract.",
+        "De aanmeldingen jongvolwassenen (18–26) psychisch kwetsbaar, gedeeld door alle aanmeldingen in het "
+        "gebied in hetzelfde WIJ-extract.",
         "youth_mh", "registrations",
     ),
     _share(

@@ -265,7 +265,8 @@ def shift_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str | None
     if total is None or per_quarter is None:
         return None
     year = quarters.end(quarters.index(peildatum) + int(row.denominator)).year
-    where, minimum = ("in de hele gemeente Groningen" if gebied == CITY else f"in {area_label(gebied)}"), fmt.minimum(row.target)
+    where = "in de hele gemeente Groningen" if gebied == CITY else f"in {area_label(gebied)}"
+    minimum = fmt.minimum(row.target)
     if total == 0:
         return (f"{where[0].upper()}{where[1:]} is {minimum} alleen basisondersteuning voor eind {year} al bereikt "
                 "(bij een gelijk aantal gebruikers).")
@@ -318,5 +319,6 @@ def outlook_sentence(figs: Figures, metric: str, gebied: str, peildatum: dt.date
         return (f"Voor een vooruitblik naar eind {goal[0].year} zijn minstens twee kwartalen met een waarde "
                 "nodig (status: onbekend).")
     return (f"Als de lijn van de laatste kwartalen doorzet, komt het {metric_label(metric).lower()} "
-            f"eind {goal[0].year} op ongeveer {fmt.share_against(ahead[1], goal[1])} ({OUTLOOK_LABEL}); {goal_text(goal)}, "
+            f"eind {goal[0].year} op ongeveer {fmt.share_against(ahead[1], goal[1])} ({OUTLOOK_LABEL}); "
+            f"{goal_text(goal)}, "
             f"status: {figs.status(metric, gebied, peildatum)}.")

@@ -157,8 +157,8 @@ with _ui.friendly_errors():
 
     # --- toelichtingen ------------------------------------------------------------
     st.header("Toelichtingen")
-    st.write("Een korte toelichting bij de cijfers van een gebied (of de hele gemeente Groningen) in een kwartaal, bijvoorbeeld over een "
-             "late of gecorrigeerde levering. Een lege toelichting opslaan verwijdert hem.")
+    st.write("Een korte toelichting bij de cijfers van een gebied (of de hele gemeente Groningen) in een kwartaal, "
+             "bijvoorbeeld over een late of gecorrigeerde levering. Een lege toelichting opslaan verwijdert hem.")
     _show_flash("notes")
     quarters = sorted(set(_ui.delivery()["peildatum"]), reverse=True)
     notes = _ui.store().notes()

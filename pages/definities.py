@@ -57,6 +57,7 @@ with _ui.friendly_errors():
     st.write(desk.ACCESSIBILITY_NL)
     st.write("Bekende problemen in de onderdelen van Streamlit zelf, die de monitor niet kan verhelpen:")
     st.markdown("\n".join(f"- {issue}" for issue in desk.known_accessibility_issues()))
+    st.write("Loopt u ergens tegenaan, of mist u iets? Meld het via het contact hieronder.")
 
     st.header("Contact")
     st.write(settings.contact())

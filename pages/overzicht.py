@@ -9,8 +9,8 @@ from pages import _ui
 user = _ui.guard("overzicht")
 st.title("Overzicht")
 st.write("De stand van de gebiedsondersteuningsnetwerken in één kwartaal: per gebied het aandeel "
-         "basisondersteuning tegen de streefwaarde, het gebruik van maatschappelijke initiatieven en het "
-         "aantal gebruikers, met de verandering sinds het vorige kwartaal.")
+         "basisondersteuning tegen de streefwaarde, het aandeel basisgebruikers via een maatschappelijk initiatief en "
+         "het aantal gebruikers, met de verandering sinds het vorige kwartaal.")
 if user.protected:
     st.caption("Kleine aantallen zijn afgeschermd.")
 

@@ -11,7 +11,8 @@ from pages import _ui
 
 _ui.guard("voortgang")
 st.title("Voortgang")
-st.write("Hoe de gemeente Groningen en de vier gebieden ervoor staan op de doelen van de gebiedsondersteuningsnetwerken.")
+st.write("Hoe de gemeente Groningen en de vier gebieden ervoor staan op de doelen van de "
+         "gebiedsondersteuningsnetwerken.")
 st.caption("Op deze pagina zijn kleine aantallen voor iedereen afgeschermd, zodat alles gedeeld kan worden.")
 with st.expander("Hoe kleine aantallen worden afgeschermd"):
     st.write(EXPLANATION_NL)

@@ -276,8 +276,11 @@ def key_figure(figure, provisional: bool = False) -> None:
     """One narrative.KeyFigure: value, change since the quarter before, and status in words."""
     label = figure.label + (" (voorlopig)" if provisional else "")
     arrow = {1: "up", -1: "down", 0: "off"}[figure.direction]
+    # st.metric cuts a long label off ("Aandeel basisgebruikers via maats…"); a caption wraps.
+    st.caption(label)
     # Colour off: whether a change is good is said by the status words, not by red or green.
-    st.metric(label, figure.text, delta=figure.change, delta_color="off", delta_arrow=arrow,
+    st.metric(label, figure.text, label_visibility="collapsed", delta=figure.change, delta_color="off",
+              delta_arrow=arrow,
               delta_description=f"t.o.v. {fmt.quarter(figure.since)}" if figure.since else None)
     if figure.status:
         st.markdown(f"{_STATUS_ICON[figure.status]} **{figure.status}**: {figure.goal}")

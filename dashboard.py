@@ -1,4 +1,4 @@
-"""GON monitor: the Streamlit entry point. A frame only: page set-up, login,
+"""GON-monitor: the Streamlit entry point. A frame only: page set-up, login,
 the menu for the user's role, and the demo data on an empty database."""
 
 import streamlit as st
@@ -7,7 +7,7 @@ from gonmetrics import access
 from pages import _ui
 from pages._login import signed_in_user
 
-st.set_page_config(page_title="GON monitor", page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(page_title="GON-monitor", page_icon=":material/monitoring:", layout="wide")
 # Streamlit serves its shell as <html lang="en"> and has no setting for it (upstream issue
 # streamlit#15726); screen readers need the page's language (WCAG 3.1.1).
 st.html("<script>document.documentElement.lang = 'nl';</script>", unsafe_allow_javascript=True)

@@ -169,32 +169,33 @@ def _outlook(of: str, name: str, what: str) -> Figure:
 def _age_text(low: int, high: int | None) -> str:
     ages = f"{low} jaar of ouder" if high is None else f"{low} tot en met {high} jaar"
     return (
-        f"Gebruikers van {ages} op de peildatum, gedeeld door alle gebruikers. Leeftijd = het jaar van de "
-        "peildatum min het geboortejaar. Noemen de trajecten van één cliënt verschillende geboortejaren, "
-        "dan telt dat van het traject met de laatste startdatum (bij gelijke startdatum het hoogste geboortejaar)."
+        f"Gebruikers die in het jaar van de peildatum {ages} worden, gedeeld door alle gebruikers. Leeftijd = "
+        "het jaar van de peildatum min het geboortejaar. Noemen de trajecten van één gebruiker verschillende "
+        "geboortejaren, dan telt dat van het traject met de laatste startdatum (bij gelijke startdatum het "
+        "hoogste geboortejaar)."
     )
 
 
 FIGURES: tuple[Figure, ...] = (
     _count(
         "users", "Aantal gebruikers",
-        "Het aantal verschillende cliënten met minstens één actief traject in het gebied op de peildatum, "
+        "Het aantal verschillende gebruikers met minstens één actief traject in het gebied op de peildatum, "
         "bij alle hoofdaanbieders samen. Een traject is actief als het op of vóór de peildatum begon en niet "
         "vóór de peildatum eindigde. Wie in twee gebieden ondersteuning heeft, telt in beide gebieden mee, "
-        "maar in de stad als geheel één keer.",
+        "maar in de gemeente Groningen als geheel één keer.",
         "users",
     ),
     _share(
         "share_basis", "Aandeel basisondersteuning",
         "Het deel van de gebruikers van wie álle actieve trajecten in het gebied basisondersteuning zijn. "
-        "Voor de stad tellen alle actieve trajecten van de cliënt, in welk gebied ook.",
+        "Voor de gemeente Groningen als geheel tellen alle actieve trajecten van de gebruiker, in welk gebied ook.",
         "basis_only", "users", chart=LINE, label="Alleen basis",
     ),
     Figure(
         "spread_basis", SPREAD, "Spreiding basisondersteuning tussen gebieden",
-        "Alleen voor de stad: het hoogste min het laagste aandeel basisondersteuning van de vier gebieden in "
-        "hetzelfde kwartaal (in procentpunten), over de gebieden die een aandeel hebben. Leeg als minder dan "
-        "twee gebieden een aandeel hebben. Hoe kleiner, hoe dichter de gebieden bij elkaar liggen.",
+        "Alleen voor de gemeente Groningen als geheel: het hoogste min het laagste aandeel basisondersteuning van "
+        "de vier gebieden in hetzelfde kwartaal (in procentpunten), over de gebieden die een aandeel hebben. Leeg "
+        "als minder dan twee gebieden een aandeel hebben. Hoe kleiner, hoe dichter de gebieden bij elkaar liggen.",
         of="share_basis",
     ),
     _outlook("share_basis", "Vooruitblik aandeel basisondersteuning", "het aandeel basisondersteuning"),
@@ -216,41 +217,43 @@ FIGURES: tuple[Figure, ...] = (
         "mixed", "users", chart=STACK, label="Basis én aanvullend",
     ),
     _share(
-        "share_mi", "Gebruik maatschappelijk initiatief",
+        "share_mi", "Aandeel basisgebruikers via maatschappelijk initiatief",
         "Van de gebruikers met minstens één actief traject basisondersteuning in het gebied: het deel bij wie "
         "minstens één van die trajecten via een maatschappelijk initiatief loopt.",
         "with_mi", "with_basis", chart=LINE,
     ),
-    _outlook("share_mi", "Vooruitblik gebruik maatschappelijk initiatief", "het gebruik van maatschappelijke initiatieven"),
+    _outlook("share_mi", "Vooruitblik aandeel basisgebruikers via maatschappelijk initiatief",
+             "het aandeel basisgebruikers via maatschappelijk initiatief"),
     *(
         _share(f"age_group:{g}", f"Leeftijdsopbouw {g} jaar", _age_text(low, high), _age_measure(g), "users",
                chart=STACK, label=f"{g} jaar")
         for g, low, high in AGE_GROUPS
     ),
     _count(
-        "youth_mh_inflow", "Instroom jongvolwassenen psychisch kwetsbaar",
-        "Het aantal aanmeldingen in het WIJ-extract van het kwartaal in het gebied van cliënten die op de "
-        f"aanmelddatum {YOUTH_AGES[0]} tot en met {YOUTH_AGES[1]} jaar zijn, met doelgroep psychisch. Wie zich in "
+        "youth_mh_inflow", f"Aanmeldingen jongvolwassenen ({YOUTH_AGES[0]}–{YOUTH_AGES[1]}) psychisch kwetsbaar",
+        "Het aantal aanmeldingen in het WIJ-extract van het kwartaal in het gebied van mensen die in het jaar van de "
+        f"aanmelddatum {YOUTH_AGES[0]} tot en met {YOUTH_AGES[1]} jaar worden (het jaar van de aanmelddatum min het "
+        "geboortejaar), met doelgroep psychisch. Wie zich in "
         "het kwartaal twee keer aanmeldt, telt twee keer.",
-        "youth_mh", chart=BARS, label=f"Aanmeldingen {YOUTH_AGES[0]}-{YOUTH_AGES[1]} jaar, psychisch",
+        "youth_mh", chart=BARS, label=f"Aanmeldingen {YOUTH_AGES[0]}–{YOUTH_AGES[1]} jaar, psychisch",
     ),
     _share(
         "youth_mh_inflow_share", "Aandeel van alle aanmeldingen",
-        "De instroom jongvolwassenen psychisch kwetsbaar, gedeeld door alle aanmeldingen in het gebied in "
-        "hetzelfde WIJ-extract.",
+        "De aanmeldingen jongvolwassenen (18–26) psychisch kwetsbaar, gedeeld door alle aanmeldingen in het "
+        "gebied in hetzelfde WIJ-extract.",
         "youth_mh", "registrations",
     ),
     _share(
         "wait_open", "Aandeel aanmeldingen nog zonder start",
         "Van de aanmeldingen in het WIJ-extract van het kwartaal met toeleiding basis of aanvullend: het deel "
         "waarvoor nog geen traject bij een hoofdaanbieder is gestart (in geen enkel actueel aanbiedersextract "
-        "een traject van dezelfde cliënt, in welk gebied ook, met startdatum op of na de aanmelddatum).",
+        "een traject van dezelfde persoon, in welk gebied ook, met startdatum op of na de aanmelddatum).",
         "open", "referred", label="Nog zonder start",
     ),
     Figure(
         "wait_days_median", DAYS, "Wachttijd tot start (mediaan, dagen)",
         "Voor de aanmeldingen met toeleiding basis of aanvullend waarvoor een traject is gestart: het aantal "
-        "dagen van de aanmelddatum tot de eerste startdatum van een traject van dezelfde cliënt op of na die "
+        "dagen van de aanmelddatum tot de eerste startdatum van een traject van dezelfde persoon op of na die "
         "datum (bij welke hoofdaanbieder en in welk gebied ook); hiervan de mediaan. De teller is het aantal "
         "aanmeldingen met een start.",
         numerator="started", value="wait_median", chart=LINE, label="Mediaan",

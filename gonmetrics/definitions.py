@@ -15,8 +15,8 @@ def figure_texts() -> dict[str, tuple[str, str]]:
 
 GENERAL_TEXT = (
     "Alle cijfers gaan per kwartaal over de peildatum (de laatste dag van het kwartaal) en tellen alleen de "
-    "actuele levering: per hoofdaanbieder en per kwartaal het laatst geaccepteerde extract, en per kwartaal het "
-    "laatst geaccepteerde WIJ-extract. Is de noemer 0, dan blijft het cijfer leeg (niet 0 %). Een gebied zonder "
+    "actuele levering: per hoofdaanbieder en per kwartaal het laatst goedgekeurde extract, en per kwartaal het "
+    "laatst goedgekeurde WIJ-extract. Is de noemer 0, dan blijft het cijfer leeg (niet 0 %). Een gebied zonder "
     "gebruikers heeft 0 gebruikers en lege aandelen."
 )
 
@@ -26,7 +26,7 @@ TARGETS_TEXT = (
     "streefwaarde van het eerstvolgende eind van het jaar, en er is geen lijn tussen twee jaren. Voorbeeld: in "
     "het eerste, tweede, derde en vierde kwartaal van 2027 is de streefwaarde van het aandeel "
     "basisondersteuning steeds 15 % (streefwaarde eind 2027: 15 %). Een streefwaarde geldt voor elk gebied "
-    "apart en voor de stad als geheel."
+    "apart en voor de gemeente Groningen als geheel."
 )
 
 STATUS_TEXT = (

@@ -278,17 +278,21 @@ def markdown_literal(text: str) -> str:
 
 
 ACCESSIBILITY_NL = (
-    "De gemeente Groningen wil dat iedereen de GON monitor kan gebruiken, ook met een schermlezer, alleen met "
+    "De gemeente Groningen wil dat iedereen de GON-monitor kan gebruiken, ook met een schermlezer, alleen met "
     "het toetsenbord of met een vergroting. Daarom heeft elke grafiek een beschrijving in woorden, en staan de "
-    "gegevens erachter ook als tabel eronder, te downloaden als CSV en Excel. Kleur is nooit de enige drager van "
+    "gegevens erachter ook als tabel eronder, te downloaden als CSV en XLSX. Kleur is nooit de enige drager van "
     "informatie: of een doel gehaald is of op koers ligt, staat er in woorden bij. De monitor wordt getoetst aan "
     "WCAG 2.1 op niveau AA, met automatische controles (axe) in een echte browser."
 )
 
 # Known issues inside Streamlit's own widgets that this app cannot change (open upstream).
 KNOWN_ISSUES_NL = (
-    "Het uploadveld op de pagina Aanleveren toont eigen Engelse teksten, zoals \"Drag and drop files here\" "
-    "en \"Browse files\"; die zijn niet te vertalen.",
+    # Streamlit 1.67's st.file_uploader has no parameter for these texts (upstream request streamlit#13500).
+    "Het uploadveld op de pagina Aanleveren toont de Engelse teksten van Streamlit zelf: \"Drag and drop files "
+    "here\", de knop \"Upload\" en de regel met de grootte \"per file\" en de toegestane bestandssoorten. "
+    "Streamlit biedt geen instelling om die te vertalen; de Nederlandse uitleg staat er steeds boven.",
+    "De knoppen in de werkbalk van grafieken en tabellen (zoals vergroten en zoeken) hebben Engelse "
+    "knopinfo van Streamlit en Plotly.",
     "Wie een adres opent dat niet bestaat, krijgt de Engelse melding \"Page not found\" van Streamlit en daarna "
     "de startpagina.",
     "De automatische controle (axe, regels van WCAG 2.1 A en AA) vindt op geen enkele pagina een overtreding; "

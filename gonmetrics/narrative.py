@@ -44,8 +44,9 @@ def number(cell) -> float | None:
     return float(cell)
 
 
-def text(cell, metric: str) -> str:
-    """The cell in Dutch: 12,5 % for a share, 1.234 for a count, 12 dagen; a protected cell as shown."""
+def text(cell, metric: str, target=None) -> str:
+    """The cell in Dutch: 12,5 % for a share, 1.234 for a count, 12 dagen; a protected cell as shown.
+    A share with its target (minimum) gets the decimals that keep it on its side of it (fmt.share_against)."""
     kind = catalogue.figure(metric).kind
     if kind == catalogue.COUNT:
         return privacy.display_count(cell)
@@ -57,7 +58,8 @@ def text(cell, metric: str) -> str:
         if value is None:
             return privacy.display_count(cell)
         return fmt.number(value, 0 if value == int(value) else 1) + " dagen"
-    return privacy.display_share(cell)
+    value = number(cell)
+    return privacy.display_share(cell) if value is None else fmt.share_against(value, number(target))
 
 
 def count_text(cell) -> str:
@@ -122,7 +124,7 @@ class Figures:
 
     def text(self, metric: str, gebied: str, peildatum: dt.date) -> str:
         row = self.row(metric, gebied, peildatum)
-        return "–" if row is None else text(row.value, metric)
+        return "–" if row is None else text(row.value, metric, row.target)
 
     def series(self, metric: str, gebied: str) -> list:
         """The metric's rows for one area, oldest quarter first."""
@@ -203,7 +205,7 @@ def goal_text(goal: tuple[dt.date, float]) -> str:
 
 
 def _where(gebied: str) -> str:
-    return "In de stad als geheel" if gebied == CITY else f"In {area_label(gebied)}"
+    return "In de hele gemeente Groningen" if gebied == CITY else f"In {area_label(gebied)}"
 
 
 def _with_goal(sentence: str, figs: Figures, key: KeyFigure, gebied: str, peildatum: dt.date) -> str:
@@ -229,6 +231,24 @@ def basis_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
     return _with_goal(sentence, figs, key, gebied, peildatum)
 
 
+def headline_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
+    """The top of the Gebied page in one go: where the area stands on share_basis, whether
+    that is enough (the minimum and the status word) and what changed since the quarter before."""
+    sentence = basis_sentence(figs, gebied, peildatum)
+    key = figs.key("share_basis", gebied, peildatum)
+    if key.since is not None:
+        delta = figs.value("share_basis", gebied, peildatum) - figs.value("share_basis", gebied, key.since)
+        if key.direction == 0:
+            return f"{sentence} Dat is evenveel als in {fmt.quarter(key.since)}."
+        more = "meer" if key.direction > 0 else "minder"
+        return f"{sentence} Dat is {_points(abs(delta))} {more} dan in {fmt.quarter(key.since)}."
+    if key.change == INCOMPLETE_PREVIOUS:
+        return f"{sentence} Met het vorige kwartaal is niet te vergelijken: daarin ontbrak een levering."
+    if key.change == NO_PREVIOUS:
+        return f"{sentence} Er is nog geen vorig kwartaal om mee te vergelijken."
+    return sentence
+
+
 def mi_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str | None:
     if figs.value("share_mi", gebied, peildatum) is None:  # empty or protected: nothing to say
         return None
@@ -245,7 +265,8 @@ def shift_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str | None
     if total is None or per_quarter is None:
         return None
     year = quarters.end(quarters.index(peildatum) + int(row.denominator)).year
-    where, minimum = ("in de stad als geheel" if gebied == CITY else f"in {area_label(gebied)}"), fmt.minimum(row.target)
+    where = "in de hele gemeente Groningen" if gebied == CITY else f"in {area_label(gebied)}"
+    minimum = fmt.minimum(row.target)
     if total == 0:
         return (f"{where[0].upper()}{where[1:]} is {minimum} alleen basisondersteuning voor eind {year} al bereikt "
                 "(bij een gelijk aantal gebruikers).")
@@ -298,5 +319,6 @@ def outlook_sentence(figs: Figures, metric: str, gebied: str, peildatum: dt.date
         return (f"Voor een vooruitblik naar eind {goal[0].year} zijn minstens twee kwartalen met een waarde "
                 "nodig (status: onbekend).")
     return (f"Als de lijn van de laatste kwartalen doorzet, komt het {metric_label(metric).lower()} "
-            f"eind {goal[0].year} op ongeveer {fmt.percent(ahead[1])} ({OUTLOOK_LABEL}); {goal_text(goal)}, "
+            f"eind {goal[0].year} op ongeveer {fmt.share_against(ahead[1], goal[1])} ({OUTLOOK_LABEL}); "
+            f"{goal_text(goal)}, "
             f"status: {figs.status(metric, gebied, peildatum)}.")

@@ -57,7 +57,7 @@ def render(title: str, intro: list[str], sections: list[Section], notices: list[
            made: dt.date | None = None) -> str:
     """The whole report as one HTML document (lang="nl")."""
     made = made or dt.date.today()
-    body = [f"<h1>{_e(title)}</h1>", f'<p class="meta">Gemaakt op {fmt.date(made)} met de GON monitor.</p>']
+    body = [f"<h1>{_e(title)}</h1>", f'<p class="meta">Gemaakt op {fmt.date(made)} met de GON-monitor.</p>']
     body += [f'<p class="notice">{_e(n)}</p>' for n in notices]
     body += [f"<p>{_e(p)}</p>" for p in intro]
     count = 0

@@ -25,7 +25,9 @@ DEFAULT_LOCK_WAIT = 30.0  # seconds
 MAX_UPLOAD_ENV = "GONMETRICS_MAX_UPLOAD_MB"
 DEFAULT_MAX_UPLOAD_MB = 50  # also .streamlit/config.toml server.maxUploadSize (checked by test_config)
 CONTACT_ENV = "GONMETRICS_CONTACT"
-DEFAULT_CONTACT = "Vragen of fouten gezien? Mail de afdeling Onderzoek & Statistiek: onderzoek@groningen.nl"
+# No address of our own making: the installation names its contact in GONMETRICS_CONTACT.
+DEFAULT_CONTACT = ("Vragen of fouten gezien? Neem contact op met de beheerder van de GON-monitor bij de gemeente "
+                   "Groningen.")
 
 
 def _raw(name: str) -> str:
@@ -73,5 +75,5 @@ def max_upload_bytes() -> int:
 
 
 def contact() -> str:
-    """Who users should ask (Definities page): GONMETRICS_CONTACT, else Onderzoek & Statistiek."""
+    """Who users should ask (Definities page): GONMETRICS_CONTACT, else the monitor's administrator."""
     return _raw(CONTACT_ENV) or DEFAULT_CONTACT

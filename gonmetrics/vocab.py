@@ -11,7 +11,7 @@ AREAS = {
     "zuid": "Zuid en Haren",
 }
 CITY = "stad"
-CITY_LABEL = "Stad Groningen"
+CITY_LABEL = "Gemeente Groningen"  # the whole; the export keeps the id `stad`
 
 # Accepted spellings (already lower-cased and trimmed) -> area code.
 AREA_SYNONYMS = {

@@ -32,7 +32,7 @@ def signed_in_user() -> access.User:
                 _ui.real_store().audit(access.audit_name(found.name), "inloggen", "OpenID Connect")
             return found
         _ui.real_store().audit(access.audit_name(str(st.user.get("email"))), "toegang geweigerd", "inlog zonder rol")
-        st.error("Uw account heeft (nog) geen rol in de GON monitor. Vraag een analist om u toe te voegen.")
+        st.error("Uw account heeft (nog) geen rol in de GON-monitor. Vraag een analist om u toe te voegen.")
         st.button("Uitloggen", on_click=st.logout)
         st.stop()
     current = st.session_state.get(_ui.USER_KEY)
@@ -45,7 +45,7 @@ def signed_in_user() -> access.User:
 
 
 def _login_page(users: dict) -> None:
-    st.title("GON monitor")
+    st.title("GON-monitor")
     st.write("Log in om de monitor van de gebiedsondersteuningsnetwerken te bekijken.")
     if _oidc_configured():
         st.button("Inloggen met uw gemeente-account", on_click=st.login, type="primary")

@@ -253,14 +253,17 @@ def quarter_picker(quarters: list) -> object:
     return st.selectbox("Kwartaal", quarters, index=len(quarters) - 1, format_func=fmt.quarter, width=PICKER_WIDTH)
 
 
+AREA_KEY = "gon_gebied"  # the area last chosen in this session, on whichever page
+
+
 def area_picker() -> str:
-    """The area to show, kept in the URL (?gebied=west) so that a link can be shared."""
+    """The area to show: the link's (?gebied=west), else the one last chosen in this session
+    (the menu's links carry no ?gebied=), else the first. Kept in the URL so that it can be shared."""
     # Not bind="query-params": that would put the label in the URL; the link should say ?gebied=oost.
     codes = list(AREAS)
-    asked = st.query_params.get("gebied")
-    gebied = st.selectbox("Gebied", codes, index=codes.index(asked) if asked in codes else 0, format_func=AREAS.get,
-                          width=PICKER_WIDTH)
-    st.query_params["gebied"] = gebied
+    start = next((c for c in (st.query_params.get("gebied"), st.session_state.get(AREA_KEY)) if c in codes), codes[0])
+    gebied = st.selectbox("Gebied", codes, index=codes.index(start), format_func=AREAS.get, width=PICKER_WIDTH)
+    st.query_params["gebied"] = st.session_state[AREA_KEY] = gebied
     return gebied
 
 
@@ -273,8 +276,11 @@ def key_figure(figure, provisional: bool = False) -> None:
     """One narrative.KeyFigure: value, change since the quarter before, and status in words."""
     label = figure.label + (" (voorlopig)" if provisional else "")
     arrow = {1: "up", -1: "down", 0: "off"}[figure.direction]
+    # st.metric cuts a long label off ("Aandeel basisgebruikers via maats…"); a caption wraps.
+    st.caption(label)
     # Colour off: whether a change is good is said by the status words, not by red or green.
-    st.metric(label, figure.text, delta=figure.change, delta_color="off", delta_arrow=arrow,
+    st.metric(label, figure.text, label_visibility="collapsed", delta=figure.change, delta_color="off",
+              delta_arrow=arrow,
               delta_description=f"t.o.v. {fmt.quarter(figure.since)}" if figure.since else None)
     if figure.status:
         st.markdown(f"{_STATUS_ICON[figure.status]} **{figure.status}**: {figure.goal}")
@@ -314,9 +320,9 @@ def download_buttons(table, name: str) -> None:
     notice = databases.DEMO_NOTICE if is_demo() else None
     file_name = databases.demo_file_name(name, is_demo())
     row = st.container(horizontal=True)
-    row.download_button("Download CSV", lambda: to_csv_bytes(table, notice), file_name=f"{file_name}.csv",
+    row.download_button("CSV downloaden", lambda: to_csv_bytes(table, notice), file_name=f"{file_name}.csv",
                         mime="text/csv", key=f"csv-{name}", on_click="ignore", icon=":material/download:")
-    row.download_button("Download Excel", lambda: to_xlsx_bytes(table, notice), file_name=f"{file_name}.xlsx",
+    row.download_button("XLSX downloaden", lambda: to_xlsx_bytes(table, notice), file_name=f"{file_name}.xlsx",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=f"xlsx-{name}", on_click="ignore", icon=":material/download:")
 

@@ -149,19 +149,21 @@ with _ui.friendly_errors():
              "Het minimum aan het eind van een jaar geldt dat hele jaar; zie de pagina Definities.")
     _show_flash("targets")
     goals = [m for m in catalogue.ids() if m in catalogue.with_target()]
+    # The minimum as Dutch text (0,15), as written: a number column would show 0.1500.
+    points = _ui.target_points().assign(minimum=lambda t: t["minimum"].map(fmt.fraction))
     edited = st.data_editor(
-        _ui.target_points(), key=_widget_key("targets"), num_rows="dynamic", hide_index=True,
+        points, key=_widget_key("targets"), num_rows="dynamic", hide_index=True,
         column_config={
             "metric": st.column_config.SelectboxColumn("Cijfer", options=goals, required=True,
                                                        format_func=lambda m: f"{catalogue.figure(m).name} ({m})"),
             "peildatum": st.column_config.DateColumn("Peildatum", format="DD-MM-YYYY", required=True),
-            "minimum": st.column_config.NumberColumn("Minimum (fractie)", min_value=0.0, max_value=1.0,
-                                                     step=0.0001, format="%.4f", required=True),
+            "minimum": st.column_config.TextColumn("Minimum (fractie)", required=True,
+                                                   help="Een getal van 0 tot en met 1, met een komma: 0,15 = 15 %."),
         },
     )
     if st.button("Streefwaarden opslaan"):
         try:
-            _ui.store().replace_targets(edited, user.name)
+            _ui.store().replace_targets(edited.assign(minimum=edited["minimum"].map(fmt.from_dutch)), user.name)
         except GonError as exc:  # InvalidTargets names every problem; nothing was changed
             st.error(desk.markdown_literal(str(exc)))
         else:
@@ -171,8 +173,8 @@ with _ui.friendly_errors():
 
     # --- toelichtingen ------------------------------------------------------------
     st.header("Toelichtingen")
-    st.write("Een korte toelichting bij de cijfers van een gebied (of de stad) in een kwartaal, bijvoorbeeld over een "
-             "late of gecorrigeerde levering. Een lege toelichting opslaan verwijdert hem.")
+    st.write("Een korte toelichting bij de cijfers van een gebied (of de hele gemeente Groningen) in een kwartaal, "
+             "bijvoorbeeld over een late of gecorrigeerde levering. Een lege toelichting opslaan verwijdert hem.")
     _show_flash("notes")
     quarters = sorted(set(_ui.delivery()["peildatum"]), reverse=True)
     notes = _ui.store().notes()

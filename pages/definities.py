@@ -11,7 +11,7 @@ from pages import _ui
 _ui.guard("definities")
 
 st.title("Definities")
-st.write("Wat elk cijfer in de GON monitor betekent, waar de gegevens vandaan komen en hoe ze worden beschermd.")
+st.write("Wat elk cijfer in de GON-monitor betekent, waar de gegevens vandaan komen en hoe ze worden beschermd.")
 
 with _ui.friendly_errors():
     st.header("De cijfers")
@@ -57,6 +57,7 @@ with _ui.friendly_errors():
     st.write(desk.ACCESSIBILITY_NL)
     st.write("Bekende problemen in de onderdelen van Streamlit zelf, die de monitor niet kan verhelpen:")
     st.markdown("\n".join(f"- {issue}" for issue in desk.known_accessibility_issues()))
+    st.write("Loopt u ergens tegenaan, of mist u iets? Meld het via het contact hieronder.")
 
     st.header("Contact")
     st.write(settings.contact())

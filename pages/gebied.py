@@ -17,6 +17,7 @@ with _ui.friendly_errors():
     with right:
         peildatum = _ui.quarter_picker(figs.quarters)
     name, quarter = AREAS[gebied], fmt.quarter(peildatum)
+    st.markdown(f"**{narrative.headline_sentence(figs, gebied, peildatum)}**")  # the first screen's answer
     provisional = _ui.provisional_notice(peildatum)
     _ui.note(gebied, peildatum)
 
@@ -51,7 +52,7 @@ with _ui.friendly_errors():
     _ui.chart(_ui.built(charts.ages, figs, gebied))
 
     wij = {  # the WIJ figures: heading -> (key figures, chart)
-        "Instroom jongvolwassenen psychisch kwetsbaar": (("youth_mh_inflow", "youth_mh_inflow_share"), charts.inflow),
+        narrative.metric_label("youth_mh_inflow"): (("youth_mh_inflow", "youth_mh_inflow_share"), charts.inflow),
         "Wachttijd van aanmelding bij WIJ tot start": (("wait_days_median", "wait_days_p80", "wait_open"),
                                                        charts.waiting),
     }

@@ -9,8 +9,8 @@ from pages import _ui
 user = _ui.guard("overzicht")
 st.title("Overzicht")
 st.write("De stand van de gebiedsondersteuningsnetwerken in één kwartaal: per gebied het aandeel "
-         "basisondersteuning tegen de streefwaarde, het gebruik van maatschappelijke initiatieven en het "
-         "aantal gebruikers, met de verandering sinds het vorige kwartaal.")
+         "basisondersteuning tegen de streefwaarde, het aandeel basisgebruikers via een maatschappelijk initiatief en "
+         "het aantal gebruikers, met de verandering sinds het vorige kwartaal.")
 if user.protected:
     st.caption("Kleine aantallen zijn afgeschermd.")
 
@@ -28,7 +28,7 @@ with _ui.friendly_errors():
             else:
                 _ui.key_figure_row(figs, ("share_basis", "share_mi", "users"), gebied, peildatum, provisional)
 
-    st.header("Ontwikkeling in de stad")
+    st.header("Ontwikkeling in de gemeente Groningen")
     _ui.chart(_ui.built(charts.trend, figs, "share_basis", CITY))
 
     st.header("Aanlevering")

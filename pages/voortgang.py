@@ -11,7 +11,8 @@ from pages import _ui
 
 _ui.guard("voortgang")
 st.title("Voortgang")
-st.write("Hoe de stad en de vier gebieden ervoor staan op de doelen van de gebiedsondersteuningsnetwerken.")
+st.write("Hoe de gemeente Groningen en de vier gebieden ervoor staan op de doelen van de "
+         "gebiedsondersteuningsnetwerken.")
 st.caption("Op deze pagina zijn kleine aantallen voor iedereen afgeschermd, zodat alles gedeeld kan worden.")
 with st.expander("Hoe kleine aantallen worden afgeschermd"):
     st.write(EXPLANATION_NL)
@@ -27,7 +28,7 @@ with _ui.friendly_errors():
     sentences = narrative.progress_sentences(figs, peildatum)
     st.markdown("\n".join(f"- {s}" for s in sentences))
 
-    st.header("De stad: voortgang per doel")
+    st.header("Gemeente Groningen: voortgang per doel")
     city, remarks = [], []
     for metric in goals:
         st.subheader(narrative.metric_label(metric))
@@ -55,11 +56,11 @@ with _ui.friendly_errors():
     st.write("De pagina als één HTML-bestand om te bewaren, te delen of af te drukken (A4); het opent ook zonder "
              "internet.")
     sections = [report_html.Section(f"In het kort, {quarter}", bullets=sentences),
-                report_html.Section("De stad: voortgang per doel", paragraphs=remarks, charts=city),
+                report_html.Section("Gemeente Groningen: voortgang per doel", paragraphs=remarks, charts=city),
                 report_html.Section("De gebieden naast elkaar", charts=side)]
     notices = _ui.report_notices(peildatum, provisional)
     st.download_button(
-        "Download als printbaar rapport", lambda: report_html.render(
+        "Rapport downloaden (afdrukbaar)", lambda: report_html.render(
             f"Voortgang gebiedsondersteuningsnetwerken, {quarter}", [EXPLANATION_NL], sections,
             notices).encode("utf-8"),
         file_name=databases.demo_file_name(f"voortgang_{quarter.replace(' ', '_')}.html", _ui.is_demo()),

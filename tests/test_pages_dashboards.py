@@ -141,7 +141,7 @@ def test_overzicht_one_quarter_shows_areas_status_and_no_previous_quarter(one_qu
     west, oost = metric(at, "Aandeel basisondersteuning", 0), metric(at, "Aandeel basisondersteuning", 1)
     assert (west.value, west.delta) == ("50,0\u00a0%", "geen vorig kwartaal")
     assert oost.value == "0,0\u00a0%"
-    assert metric(at, "Gebruik maatschappelijk initiatief").value == "33,3\u00a0%"
+    assert metric(at, "Aandeel basisgebruikers via maatschappelijk initiatief").value == "33,3\u00a0%"
     assert metric(at, "Aantal gebruikers").value == "4"
     statuses = [m.value for m in at.markdown if m.value.startswith(":material/")]
     # one quarter: no outlook yet, so before the year end the status is onbekend, against all of 2027's 15 %
@@ -177,13 +177,13 @@ def test_overzicht_city_chart_is_dutch_and_accessible(one_quarter):
     spec = json.loads(chart.proto.spec)
     assert spec["layout"]["separators"] == ",."
     # stad: 0001, 0002 only basis of 5 users -> 40,0 %
-    hover = "Stad Groningen · K1 2027<br>Aandeel basisondersteuning: 40,0\u00a0% (2 van 5)"
+    hover = "Gemeente Groningen · K1 2027<br>Aandeel basisondersteuning: 40,0\u00a0% (2 van 5)"
     assert spec["data"][0]["customdata"] == [[hover]]
-    summary = "Aandeel basisondersteuning in Stad Groningen: 40,0\u00a0% in K1 2027; streefwaarde"
+    summary = "Aandeel basisondersteuning in Gemeente Groningen: 40,0\u00a0% in K1 2027; streefwaarde"
     assert summary in chart.proto.alt
     assert any(c.value.startswith(summary) for c in at.caption)
     assert at.expander[0].label == "Gegevens als tabel"
-    assert {b.label for b in at.get("download_button")} >= {"Download CSV", "Download Excel"}
+    assert {b.label for b in at.get("download_button")} >= {"CSV downloaden", "XLSX downloaden"}
 
 
 # --- Gebied ------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_gebied_follows_the_url_and_shows_the_area(one_quarter):
     assert r"**Toelichting**: Nieuwe werkwijze, zie \[site\]\(http\://x\)" in note
     assert metric(at, "Aandeel basisondersteuning").value == "50,0\u00a0%"
     assert metric(at, "Aandeel basis én aanvullend").value == "25,0\u00a0%"
-    assert metric(at, "Instroom jongvolwassenen").value == "1"
+    assert metric(at, "Aanmeldingen jongvolwassenen (18–26)").value == "1"
     assert metric(at, "Aandeel van alle aanmeldingen").value == "50,0\u00a0%"
     assert initiatives(at).values.tolist() == [["Wiershoeck", "1"]]
     text = shown(at)
@@ -218,6 +218,36 @@ def test_gebied_switches_area_and_keeps_it_in_the_url(one_quarter):
     at.selectbox[0].set_value("west").run()
     assert at.header[0].value == "Kerncijfers West, K1 2027"
     assert at.query_params["gebied"] == "west"
+
+
+def test_gebied_opens_on_the_first_area_for_an_unknown_link(one_quarter):
+    at = app("pages/gebied.py", gebied="noord")
+    assert at.selectbox[0].value == "centrum"
+    assert at.header[0].value == "Kerncijfers Centrum, Oude Wijken, K1 2027"
+    assert at.query_params["gebied"] == "centrum"
+
+
+def test_gebied_remembers_the_area_across_pages(one_quarter):
+    at = app("pages/gebied.py", gebied="oost")
+    at.selectbox[0].set_value("zuid").run()
+    at.switch_page("pages/overzicht.py")
+    at.query_params.clear()  # the menu's links carry no ?gebied=
+    at.run()
+    assert [t.value for t in at.title] == ["Overzicht"]
+    at.switch_page("pages/gebied.py").run()
+    assert not at.exception
+    assert at.selectbox[0].value == "zuid"
+    assert at.header[0].value == "Kerncijfers Zuid en Haren, K1 2027"
+    assert at.query_params["gebied"] == "zuid"
+
+
+def test_gebied_answers_the_first_questions_in_its_first_sentence(two_quarters):
+    # West in K2: 3 of 4 users basis only (75,0 %), in K1 2 of 4 (50,0 %): 25,0 procentpunt more. The
+    # line through 50 % and 75 % reaches 100 % (capped) by the end of 2027, above 15 %: op koers.
+    at = app("pages/gebied.py", gebied="west")
+    assert at.markdown[0].value == (
+        "**In West ontving op 30-06-2027 75,0\u00a0% van de gebruikers alleen basisondersteuning; streefwaarde "
+        "eind 2027: 15\u00a0%, status: op koers. Dat is 25,0\u00a0procentpunt meer dan in K1 2027.**")
 
 
 def test_gebied_without_users_says_so(one_quarter):
@@ -250,7 +280,7 @@ def test_voortgang_protects_small_numbers_for_everyone(one_quarter):
     assert "In West zijn de aantallen op 31-03-2027 te klein" in text
     for secret in ("50,0", "33,3", "(2 van 4)", "40,0"):
         assert secret not in text, secret
-    assert at.get("download_button")[-1].label == "Download als printbaar rapport"
+    assert at.get("download_button")[-1].label == "Rapport downloaden (afdrukbaar)"
 
 
 @pytest.fixture

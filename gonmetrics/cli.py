@@ -18,7 +18,7 @@ from .vocab import KIND_LABELS
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m gonmetrics", description="GON monitor: laden en exporteren.")
+    parser = argparse.ArgumentParser(prog="python -m gonmetrics", description="GON-monitor: laden en exporteren.")
     sub = parser.add_subparsers(dest="command", required=True)
     db_help = "database (standaard: $GONMETRICS_DB, anders die van het dashboard)"
 
@@ -53,7 +53,8 @@ def _report_lines(report) -> list[str]:
         what = KIND_LABELS.get(report.kind, report.kind)
         who = f", {report.aanbieder}" if report.aanbieder else ""
         when = f"jaren {years_label(report.years)}" if report.years else f"peildatum {fmt.date(report.peildatum)}"
-        head = f"{report.file}: geaccepteerd ({what}{who}, {when}, {fmt.number(report.rows)} regels)"
+        rows = f"{fmt.number(report.rows)} {'regel' if report.rows == 1 else 'regels'}"
+        head = f"{report.file}: goedgekeurd ({what}{who}, {when}, {rows})"
         if report.upload_id:
             head += f", opgeslagen als upload {report.upload_id}"
             if report.replaces:

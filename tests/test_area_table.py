@@ -361,4 +361,4 @@ def test_ingest_json_reports_the_kind_gebied(tmp_path):
     assert result.returncode == 0, result.stderr
     assert [(r["kind"], r["status"], r["rows"]) for r in json.loads(result.stdout)] == [("gebied", "accepted", 5)]
     text = run_cli("ingest", str(path), "--db", str(tmp_path / "ander.duckdb"))
-    assert "geaccepteerd (gebiedsgegevens, jaren 2025–2026, 5 regels)" in text.stdout
+    assert "goedgekeurd (gebiedsgegevens, jaren 2025–2026, 5 regels)" in text.stdout

@@ -46,7 +46,7 @@ def test_ingest_all_accepted_exits_0_and_prints_dutch_report(tmp_path):
     good.write_bytes(provider_csv(ROW))
     result = run_cli("ingest", str(good), env_db=tmp_path / "gon.duckdb")
     assert result.returncode == 0, result.stderr
-    assert "goed.csv: geaccepteerd (aanbiedersextract, Zorg BV, peildatum 31-03-2027, 1 regels)" in result.stdout
+    assert "goed.csv: goedgekeurd (aanbiedersextract, Zorg BV, peildatum 31-03-2027, 1 regel)" in result.stdout
     assert (tmp_path / "gon.duckdb").exists()  # GONMETRICS_DB chose the database
 
 

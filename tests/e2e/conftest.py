@@ -83,9 +83,15 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory):
+def demo_server(tmp_path_factory, browser):
     """The dashboard on an empty database: it builds and shows the demo."""
     server = Server(tmp_path_factory.mktemp("demo") / "gon.duckdb")
+    # The first visit builds the demo, which can take over a minute on a busy machine: done
+    # once here with time to spare, so that no test's page load has to wait for it.
+    first = browser.new_page()
+    first.set_default_timeout(300_000)
+    open_page(first, server.url)
+    first.close()
     yield server
     server.stop()
 

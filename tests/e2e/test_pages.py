@@ -129,10 +129,9 @@ def test_the_checker_sees_a_chart_that_does_not_fit(tmp_path, page):
     import plotly.io as pio
 
     from gonmetrics import charts
-    from gonmetrics.narrative import Figures
-    from tests.test_charts import POINTS, Q1, Q2, Q3, city, export
+    from tests.test_charts import Q3
 
-    figs = Figures(export(city(200, 40, Q1, 10) | city(200, 50, Q2, 12) | city(200, 47, Q3, 14)), points=POINTS)
+    figs = sample_figures()
     built = [charts.compare(figs, "share_basis", Q3, "west").fig, charts.areas_trend(figs, "share_basis").fig]
     broken = [go.Figure(fig).update_layout(margin=dict(l=0, r=0, t=0, b=0, autoexpand=False), title_automargin=False,
                                           legend=dict(yref="paper", y=0.5))
@@ -156,3 +155,33 @@ def test_the_checker_sees_a_chart_that_does_not_fit(tmp_path, page):
     assert any("sticks out of the chart" in line for line in found), found
     assert any("lies on the plot area" in line for line in found), found
 
+
+
+def sample_figures():
+    """The three quarters of tests/test_charts.py, outlooks included: small, hand-checked data."""
+    from gonmetrics.narrative import Figures
+    from tests.test_charts import POINTS, Q1, Q2, Q3, city, export, outlooks
+
+    cells = city(200, 40, Q1, 10) | city(200, 50, Q2, 12) | city(200, 47, Q3, 14)
+    return Figures(export(cells | outlooks(Q2, 0.35) | outlooks(Q3, 79 / 300)), points=POINTS)
+
+
+def test_the_printable_report_draws_the_same_charts_and_they_fit(tmp_path, page):
+    """The report shrinks every chart to an A4 width (680 px): its texts must still fit,
+    the outlook's chart included (the demo's latest quarter is a year end, so it has none)."""
+    from gonmetrics import charts, report_html
+    from tests.test_charts import Q3
+
+    figs = sample_figures()
+    built = [("Trend", charts.trend(figs, "share_basis", "west", with_outlook=True)),
+             ("Gebieden", charts.areas_trend(figs, "share_basis")),
+             ("Vergelijking", charts.compare(figs, "share_mi", Q3, "west")),
+             ("Soort", charts.mix(figs, "west")), ("Leeftijd", charts.ages(figs, "west"))]
+    html = tmp_path / "rapport.html"
+    html.write_text(report_html.render("Rapport", [], [report_html.Section("Grafieken", charts=built)]),
+                    encoding="utf-8")
+    page.goto(html.as_uri())
+    wait_for_charts(page, "figure")
+    assert page.locator("figure .js-plotly-plot").count() == len(built)
+    problems = chart_text_problems(page, "figure")
+    assert problems == [], "\n".join(problems)

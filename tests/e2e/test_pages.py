@@ -132,7 +132,8 @@ def test_the_checker_sees_a_chart_that_does_not_fit(tmp_path, page):
     from tests.test_charts import Q3
 
     figs = sample_figures()
-    built = [charts.compare(figs, "share_basis", Q3, "west").fig, charts.areas_trend(figs, "share_basis").fig]
+    built = [charts.compare(figs, "share_basis", Q3, "west").fig, charts.areas_trend(figs, "share_basis").fig,
+             charts.trend(figs, "share_basis", "west", with_outlook=True).fig]  # the demo's charts have no outlook
     broken = [go.Figure(fig).update_layout(margin=dict(l=0, r=0, t=0, b=0, autoexpand=False), title_automargin=False,
                                           legend=dict(yref="paper", y=0.5))
               .update_xaxes(automargin=False).update_yaxes(automargin=False) for fig in built]
@@ -150,7 +151,7 @@ def test_the_checker_sees_a_chart_that_does_not_fit(tmp_path, page):
 
     assert problems(built) == []
     found = problems(broken)
-    for chart in ("chart 0", "chart 1"):  # each broken chart is caught
+    for chart in ("chart 0", "chart 1", "chart 2"):  # each broken chart is caught
         assert any(line.startswith(chart) for line in found), found
     assert any("sticks out of the chart" in line for line in found), found
     assert any("lies on the plot area" in line for line in found), found

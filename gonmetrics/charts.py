@@ -4,7 +4,10 @@ Every builder returns a Chart: the figure, a one-sentence summary (the chart's t
 alternative), the data as a Dutch-formatted table, and a file-safe name. One
 colour-blind-safe palette (Okabe–Ito) everywhere; status and series are never told by
 colour alone (words on bars, legends, marker shapes); target lines are dashed and
-labelled, the outlook dotted. Quarters are categories ("K3 2027") and every hover text
+labelled, the outlook dotted. Every text must fit at 390 px (a phone) as well as at
+1920 px: the margins grow to fit their labels (automargin), the legend lies below the
+chart (its own margin), and words that belong to a line (the year-end goals, "indicatie,
+geen voorspelling") are legend entries, never free text on the plot. Quarters are categories ("K3 2027") and every hover text
 is a pre-formatted Dutch string in customdata, so nothing depends on plotly's locale.
 Input is narrative.Figures, so a protected table gives protected charts.
 """
@@ -12,6 +15,7 @@ Input is narrative.Figures, so a protected table gives protected charts.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from typing import NamedTuple
 
 import pandas as pd
@@ -32,6 +36,7 @@ AREA_COLOURS = {"centrum": OKABE_ITO["blue"], "west": OKABE_ITO["orange"], "oost
 AREA_SYMBOLS = {"centrum": "circle", "west": "square", "oost": "diamond", "zuid": "triangle-up", CITY: "x"}
 TARGET_COLOUR = OKABE_ITO["vermillion"]
 HOVER = "%{customdata[0]}<extra></extra>"
+TITLE_WIDTH = 36  # characters: about 280 px at 15 px, narrower than a phone's chart
 MAX_TICKS = 12  # more quarters than this and the x axis names only each year's first
 # Status by a sign and its word, never by colour alone.
 STATUS_MARK = {targets.ACHIEVED: "✔ gehaald", targets.MISSED: "✖ niet gehaald", targets.ON_TRACK: "↗ op koers",
@@ -57,19 +62,38 @@ def _tick(peildatum: dt.date) -> str:
     return fmt.quarter(peildatum).replace(" ", "<br>")
 
 
+def _capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
 def _pct(share: float | None) -> float | None:
     return None if share is None else share * 100
 
 
-def _layout(fig: go.Figure, x_labels: list[str] | None, y_title: str, percent: bool = True) -> go.Figure:
+def _title(words: str) -> dict:
+    """What the chart shows, as its title at the top left: a vertical y axis title was longer
+    than a phone's plot is high. Plotly does not wrap titles and misplaces a title of several
+    lines (it grows upwards, out of the chart), so a long one goes on as the subtitle."""
+    first, *rest = textwrap.wrap(words, TITLE_WIDTH) or [""]
+    font = dict(size=15, color="#262730")
+    return dict(text=first, subtitle=dict(text="<br>".join(rest), font=font), font=font, x=0, xref="container",
+                xanchor="left", y=1, yref="container", yanchor="top", pad=dict(l=4, t=6), automargin=True)
+
+
+def _layout(fig: go.Figure, x_labels: list[str] | None, title: str, percent: bool = True) -> go.Figure:
     fig.update_layout(
+        title=_title(title),
         separators=",.", template=TEMPLATE, height=380, margin=dict(l=10, r=10, t=30, b=10),
         font=dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#262730"),
-        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), hoverlabel=dict(font_size=14),
+        # At the foot of the figure (not at a fraction of the plot's height): the bottom margin
+        # grows to hold it, so it never covers the plot or the x axis, and its items wrap on a phone.
+        legend=dict(orientation="h", xref="container", x=0, yref="container", y=0, yanchor="bottom"),
+        hoverlabel=dict(font_size=14),
     )
-    # automargin: the margins grow to fit the tick labels and titles (a fixed small margin cut them off)
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(title_text=y_title, rangemode="tozero", tickformat=",.0f", automargin=True,
+    # automargin: the margins grow to fit the tick labels and titles (a fixed small margin cut them off);
+    # the standoff keeps the first quarter's label clear of the y axis's "0 %" on a narrow chart
+    fig.update_xaxes(automargin=True, ticklabelstandoff=6)
+    fig.update_yaxes(rangemode="tozero", tickformat=",.0f", automargin=True,
                      ticksuffix=fmt.NBSP + "%" if percent else "")
     if x_labels is not None:
         fig.update_xaxes(type="category", categoryorder="array", categoryarray=x_labels, tickangle=0)
@@ -119,15 +143,13 @@ def _target_line(fig: go.Figure, figs: Figures, metric: str, quarters: list[dt.d
     fig.add_trace(go.Scatter(x=xs, y=ys, name="Streefwaarde", mode="lines",
                              line=dict(color=TARGET_COLOUR, dash="dash", width=2), connectgaps=False,
                              hovertemplate=HOVER, customdata=hover))
-    goals = [(day, minimum) for day, minimum, _ in steps if day in quarters]
-    if goals:
-        fig.add_trace(go.Scatter(
-            x=[_tick(q) for q, _ in goals], y=[_pct(t) for _, t in goals], name="Doel eind van het jaar",
-            mode="markers+text", marker=dict(color=TARGET_COLOUR, symbol="diamond", size=11),
-            text=[f"eind {q.year}: {fmt.minimum(t)}" for q, t in goals], cliponaxis=False,
-            textposition=["bottom right"] * (len(goals) - 1) + ["bottom left"],  # the last one stays inside
-            hovertemplate=HOVER, customdata=[[f"Doel eind {q.year}: {fmt.minimum(t)}"] for q, t in goals],
-        ))
+    for day, minimum, _ in steps:
+        if day in quarters:  # the year end in view: a marker, named with its goal in the legend
+            goal = f"Doel eind {day.year}: {fmt.minimum(minimum)}"
+            fig.add_trace(go.Scatter(
+                x=[_tick(day)], y=[_pct(minimum)], name=goal, mode="markers", cliponaxis=False,
+                marker=dict(color=TARGET_COLOUR, symbol="diamond", size=11), hovertemplate=HOVER, customdata=[[goal]],
+            ))
 
 
 def _outlook_line(fig: go.Figure, start: tuple[dt.date, float], ahead: tuple[dt.date, float], colour: str) -> None:
@@ -138,8 +160,6 @@ def _outlook_line(fig: go.Figure, start: tuple[dt.date, float], ahead: tuple[dt.
         mode="lines", line=dict(color=colour, dash="dot", width=2), hovertemplate=HOVER,
         customdata=[[f"{fmt.quarter(q)}: {fmt.percent(v)}"] for q, v in zip(steps, levels)],
     ))
-    fig.add_annotation(x=_tick(ahead[0]), y=_pct(ahead[1]), text=OUTLOOK_LABEL, showarrow=False,
-                       yshift=16, xanchor="right", font=dict(size=12, color="#444"))
 
 
 def _span(figs: Figures, metric: str, gebied: str) -> tuple[list, str]:
@@ -204,8 +224,9 @@ def areas_trend(figs: Figures, metric: str) -> Chart:
                f"{fmt.quarter(latest)}: {_ranking(figs, metric, latest)}." if latest else "Geen gegevens.")
     data = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     data = data[["Gebied", *[c for c in data.columns if c != "Gebied"]]]
-    return Chart(_layout(fig, [_tick(q) for q in quarters], metric_label(metric)), summary, data,
-                 f"{metric}_gebieden")
+    _layout(fig, [_tick(q) for q in quarters], metric_label(metric))
+    fig.update_layout(height=460)  # its legend of eight items takes four rows on a phone
+    return Chart(fig, summary, data, f"{metric}_gebieden")
 
 
 def _ranking(figs: Figures, metric: str, peildatum: dt.date) -> str:
@@ -221,32 +242,35 @@ def _ranking(figs: Figures, metric: str, peildatum: dt.date) -> str:
 
 
 def compare(figs: Figures, metric: str, peildatum: dt.date, highlight: str | None = None) -> Chart:
-    """One share in one quarter for the four areas and the city, as bars with the target line."""
+    """One share in one quarter for the four areas and the city, as horizontal bars with the
+    target line. Each bar's label holds the area's name, its value and its status: labels grow
+    the margin (automargin) and stay whole, where a text beside the bar ran off a narrow chart."""
     areas = (*AREAS, CITY)
     rows = [figs.row(metric, g, peildatum) for g in areas]
-    labels = [area_label(g) + (" (dit gebied)" if g == highlight else "") for g in areas]
     values = [number(r.value) if r is not None else None for r in rows]
     target = next((t for r in rows if r is not None and (t := number(r.target)) is not None), None)
     marks = [_status(figs, metric, g, peildatum) for g in areas]
-    bar_text = [(text(r.value, metric) if r is not None else "–") + (f"  {mark}" if mark else "")
-                for r, mark in zip(rows, marks)]
+    labels = ["<br>".join([area_label(g), *(["(dit gebied)"] if g == highlight else []),
+                           (text(r.value, metric) if r is not None else "–") + (f" {mark}" if mark else "")])
+              for g, r, mark in zip(areas, rows, marks)]
     fig = go.Figure(go.Bar(
-        y=labels, x=[_pct(v) for v in values], orientation="h", text=bar_text, textposition="outside",
-        cliponaxis=False, marker=dict(color=[AREA_COLOURS[g] for g in areas],
-                                      pattern_shape=["/" if g == highlight else "" for g in areas],
-                                      line=dict(color="#000000", width=[2 if g == highlight else 0 for g in areas])),
+        y=labels, x=[_pct(v) for v in values], orientation="h",
+        marker=dict(color=[AREA_COLOURS[g] for g in areas],
+                    pattern_shape=["/" if g == highlight else "" for g in areas],
+                    line=dict(color="#000000", width=[2 if g == highlight else 0 for g in areas])),
         hovertemplate=HOVER, showlegend=False,
-        customdata=[[_share_hover(r, metric, label) if r is not None else label] for r, label in zip(rows, labels)],
+        customdata=[[_share_hover(r, metric, area_label(g)) if r is not None else area_label(g)]
+                    for g, r in zip(areas, rows)],
     ))
     goal = figs.year_end_goal(metric, peildatum)
-    if target is not None:
-        fig.add_vline(x=_pct(target), line=dict(color=TARGET_COLOUR, dash="dash", width=2),
-                      annotation=dict(text=goal_text(goal), font=dict(color="#000000")),
-                      annotation_position="top")
-    _layout(fig, None, "", percent=False)
-    fig.update_yaxes(title_text="", autorange="reversed", ticksuffix="")
-    fig.update_xaxes(title_text=metric_label(metric), ticksuffix=fmt.NBSP + "%", rangemode="tozero",
-                     tickformat=",.0f", range=[0, max([_pct(v) or 0 for v in values] + [_pct(target) or 0]) * 1.35 + 1])
+    if target is not None:  # named in the legend: a text at the line ran off the chart on a phone
+        fig.add_vline(x=_pct(target), line=dict(color=TARGET_COLOUR, dash="dash", width=2), showlegend=True,
+                      name=_capital(goal_text(goal)))
+    _layout(fig, None, metric_label(metric), percent=False)
+    fig.update_yaxes(autorange="reversed", ticksuffix="")
+    # few ticks, never slanted: the bars' plot is narrow on a phone
+    fig.update_xaxes(ticksuffix=fmt.NBSP + "%", rangemode="tozero", tickformat=",.0f", nticks=4, tickangle=0,
+                     range=[0, max([_pct(v) or 0 for v in values] + [_pct(target) or 0]) * 1.1 + 1])
     summary = f"{metric_label(metric)} op {fmt.date(peildatum)}: {_ranking(figs, metric, peildatum)}"
     if target is not None:
         words = [figs.status(metric, g, peildatum) for g in AREAS]
@@ -271,7 +295,10 @@ def _stacked(gebied: str, parts: list[tuple[str, str, list]], quarters: list[dt.
             customdata=[[f"{area_label(gebied)} · {fmt.quarter(q)}<br>{name}: {t}"]
                         for q, (_, t) in zip(quarters, cells)],
         ))
-    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    # Numbers inside a bar only where they fit upright at a legible size (not on a phone's
+    # narrow bars); the hover and the table always have them.
+    fig.update_layout(barmode="stack", legend_traceorder="normal", uniformtext=dict(minsize=11, mode="hide"))
+    fig.update_traces(textangle=0)
     return _layout(fig, [_tick(q) for q in quarters], y_title)
 
 

@@ -106,14 +106,13 @@ def test_target_line_is_dashed_labelled_and_carries_the_year_end_goal(figs):
     # 15 % over the whole of 2027, up to the year end the outlook reaches; no line from anywhere
     assert target["x"] == ["K1<br>2027", "K2<br>2027", "K3<br>2027", "K4<br>2027", None]
     assert target["y"] == [15.0, 15.0, 15.0, 15.0, None]
-    goal = next(t for t in data if t["name"] == "Doel eind van het jaar")
-    assert goal["text"] == ["eind 2027: 15\u00a0%"]
+    # the year-end goal is named in the legend, not written on the plot
+    goal = next(t for t in data if t["name"] == "Doel eind 2027: 15\u00a0%")
+    assert goal["x"] == ["K4<br>2027"] and goal["y"] == [15.0] and "text" not in goal
     projection = next(t for t in data if "indicatie, geen voorspelling" in t["name"])
     assert projection["line"]["dash"] == "dot"
     assert projection["x"] == ["K3<br>2027", "K4<br>2027"]
     assert projection["y"] == pytest.approx([23.5, 7900 / 300])
-    assert "indicatie, geen voorspelling" in [a["text"] for a in spec(charts.trend(
-        figs, "share_basis", "west", with_outlook=True))["layout"]["annotations"]]
 
 
 def test_the_minimum_is_a_step_per_year():
@@ -122,8 +121,8 @@ def test_the_minimum_is_a_step_per_year():
     target = next(t for t in data if t["name"] == "Streefwaarde")
     assert target["x"] == ["K3<br>2027", "K4<br>2027", None, "K1<br>2028", None]
     assert target["y"] == [15.0, 15.0, None, 30.0, None]  # 15 % all of 2027, then 30 % from K1 2028
-    goal = next(t for t in data if t["name"] == "Doel eind van het jaar")
-    assert goal["x"] == ["K4<br>2027"]  # the marker at the year end in view
+    goals = [t for t in data if t["name"].startswith("Doel eind")]
+    assert [(t["name"], t["x"]) for t in goals] == [("Doel eind 2027: 15\u00a0%", ["K4<br>2027"])]  # 2028's end: not in view
 
 
 def test_every_chart_uses_the_palette_only(figs):
@@ -141,13 +140,33 @@ def test_every_chart_uses_the_palette_only(figs):
 def test_compare_says_status_in_words_and_marks_the_chosen_area_without_colour(figs):
     chart = charts.compare(figs, "share_basis", Q3, highlight="west")
     bar = spec(chart)["data"][0]
-    assert bar["y"][1] == "West (dit gebied)"
+    # name, value and status in the bar's label, which the margin grows to hold
+    assert bar["y"][1] == "West<br>(dit gebied)<br>23,5\u00a0% ↗ op koers"
+    assert bar["y"][0] == "Centrum, Oude Wijken<br>25,0\u00a0% ↗ op koers"  # 100 of its 400 users
     assert bar["marker"]["pattern"]["shape"][1] == "/"
-    assert bar["text"][1] == "23,5\u00a0%  ↗ op koers"
+    assert "West · K3 2027" in bar["customdata"][1][0]  # the hover names the area without the marks
     line = spec(chart)["layout"]["shapes"][0]
     assert line["line"]["dash"] == "dash" and line["x0"] == pytest.approx(15.0)
-    assert spec(chart)["layout"]["annotations"][0]["text"] == GOAL
+    assert line["showlegend"] and line["name"] == "S" + GOAL[1:]  # named in the legend, below the chart
+    assert "annotations" not in spec(chart)["layout"]
     assert chart.summary.endswith(f"{GOAL} (4 op koers).")
+
+
+def test_charts_keep_their_words_off_the_plot(figs):
+    """No free text on a plot (it ran into lines and off narrow charts), legends at the foot,
+    the title at the top left and wrapped, since plotly does not wrap titles."""
+    built = [charts.trend(figs, "share_basis", "west", with_outlook=True), charts.areas_trend(figs, "share_basis"),
+             charts.compare(figs, "share_basis", Q3, "west"), charts.mix(figs, "west"), charts.ages(figs, "west"),
+             charts.shift(figs, "west"), charts.inflow(figs, "west"), charts.waiting(figs, "west")]
+    for chart in built:
+        layout = spec(chart)["layout"]
+        assert "annotations" not in layout, chart.name
+        assert all("textpoint" not in t.get("mode", "") and "text" not in t.get("mode", "")
+                   for t in spec(chart)["data"] if t["type"] == "scatter"), chart.name
+        assert (layout["legend"]["orientation"], layout["legend"]["yref"], layout["legend"]["y"]) == ("h", "container", 0)
+        assert layout["xaxis"]["automargin"] and layout["yaxis"]["automargin"] and layout["title"]["automargin"]
+    long = charts._title("Aandeel basisgebruikers via maatschappelijk initiatief")  # 54 characters
+    assert (long["text"], long["subtitle"]["text"]) == ("Aandeel basisgebruikers via", "maatschappelijk initiatief")
 
 
 def test_mix_completes_to_the_whole(figs):

@@ -366,9 +366,9 @@ def test_demo_gebied_shows_outlook_and_comparison(use_db, demo_path, demo_figure
     assert "Als de lijn van de laatste kwartalen doorzet" in text and "(indicatie, geen voorspelling)" in text
     specs = chart_specs(at)
     trend = specs[0]
-    assert {"Streefwaarde", "Doel eind van het jaar"} <= {t["name"] for t in trend["data"]}
+    assert {"Streefwaarde", "Doel eind 2027: 15\u00a0%"} <= {t["name"] for t in trend["data"]}
     compare = next(s for s in specs if s["data"][0].get("orientation") == "h")
-    assert "Oost en Ten Boer (dit gebied)" in compare["data"][0]["y"]
+    assert any(label.startswith("Oost en Ten Boer<br>(dit gebied)<br>") for label in compare["data"][0]["y"])
     assert any("75+ jaar" in [t["name"] for t in spec["data"]] for spec in specs)
     assert len(initiatives(at)) == 5  # the five used most
 

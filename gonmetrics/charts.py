@@ -104,7 +104,7 @@ def _layout(fig: go.Figure, x_labels: list[str] | None, title: str, percent: boo
 
 
 def _share_hover(row, metric: str, where: str) -> str:
-    hover = f"{where} · {fmt.quarter(row.peildatum)}<br>{metric_label(metric)}: {text(row.value, metric)}"
+    hover = f"{where} · {fmt.quarter(row.peildatum)}<br>{metric_label(metric)}: {text(row.value, metric, row.target)}"
     if number(row.numerator) is not None and number(row.denominator) is not None:
         hover += f" ({fmt.number(row.numerator)} van {fmt.number(row.denominator)})"
     return hover
@@ -119,7 +119,7 @@ def _table(figs: Figures, rows, metric: str) -> pd.DataFrame:
     return pd.DataFrame({
         "Kwartaal": [fmt.quarter(r.peildatum) for r in rows],
         "Peildatum": [fmt.date(r.peildatum) for r in rows],
-        metric_label(metric): [text(r.value, metric) for r in rows],
+        metric_label(metric): [text(r.value, metric, r.target) for r in rows],
         "Teller": [count_text(r.numerator) for r in rows],
         "Noemer": [count_text(r.denominator) for r in rows],
         "Streefwaarde": [fmt.minimum(number(r.target)) for r in rows],
@@ -220,7 +220,7 @@ def areas_trend(figs: Figures, metric: str) -> Chart:
         tables.append(_table(figs, rows, metric).assign(Gebied=where))
     _target_line(fig, figs, metric, quarters)
     latest = figs.quarters[-1] if figs.quarters else None
-    summary = (f"{metric_label(metric)} per gebied en voor de stad, {fmt.quarter(quarters[0])} tot en met "
+    summary = (f"{metric_label(metric)} per gebied en voor de hele gemeente, {fmt.quarter(quarters[0])} tot en met "
                f"{fmt.quarter(latest)}: {_ranking(figs, metric, latest)}." if latest else "Geen gegevens.")
     data = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     data = data[["Gebied", *[c for c in data.columns if c != "Gebied"]]]
@@ -251,7 +251,7 @@ def compare(figs: Figures, metric: str, peildatum: dt.date, highlight: str | Non
     target = next((t for r in rows if r is not None and (t := number(r.target)) is not None), None)
     marks = [_status(figs, metric, g, peildatum) for g in areas]
     labels = ["<br>".join([area_label(g), *(["(dit gebied)"] if g == highlight else []),
-                           (text(r.value, metric) if r is not None else "–") + (f" {mark}" if mark else "")])
+                           (text(r.value, metric, r.target) if r is not None else "–") + (f" {mark}" if mark else "")])
               for g, r, mark in zip(areas, rows, marks)]
     fig = go.Figure(go.Bar(
         y=labels, x=[_pct(v) for v in values], orientation="h",
@@ -278,7 +278,7 @@ def compare(figs: Figures, metric: str, peildatum: dt.date, highlight: str | Non
         summary += f"; {goal_text(goal)}" + (f" ({counted})" if counted else "")
     data = pd.DataFrame({
         "Gebied": [area_label(g) for g in areas],
-        metric_label(metric): [text(r.value, metric) if r is not None else "–" for r in rows],
+        metric_label(metric): [text(r.value, metric, r.target) if r is not None else "–" for r in rows],
         "Streefwaarde": [goal_text(goal) if target is not None else "–"] * len(areas),
         "Status": marks,
     })
@@ -313,7 +313,7 @@ def _rows_at(figs: Figures, metric: str, gebied: str, quarters: list[dt.date]) -
 
 
 def _cell_text(row, metric: str) -> str:
-    return "–" if row is None else text(row.value, metric)
+    return "–" if row is None else text(row.value, metric, row.target)
 
 
 def mix(figs: Figures, gebied: str) -> Chart:
@@ -402,12 +402,12 @@ def inflow(figs: Figures, gebied: str) -> Chart:
                     for q, c, s in zip(labels, how_many, share)],
     ))
     _layout(fig, [_tick(q) for q in quarters], "Aantal aanmeldingen", percent=False)
-    summary = f"Instroom jongvolwassenen psychisch kwetsbaar in {area_label(gebied)}: geen WIJ-gegevens."
+    summary = f"{metric_label('youth_mh_inflow')} in {area_label(gebied)}: geen WIJ-gegevens."
     if counts:
-        summary = (f"Instroom jongvolwassenen psychisch kwetsbaar in {area_label(gebied)} in {labels[-1]}: "
+        summary = (f"{metric_label('youth_mh_inflow')} in {area_label(gebied)} in {labels[-1]}: "
                    f"{how_many[-1]} aanmeldingen, {share[-1]} van alle aanmeldingen.")
     data = pd.DataFrame({"Kwartaal": labels, count_name: how_many, share_name: share})
-    return Chart(fig, summary, data, f"instroom_{gebied}")
+    return Chart(fig, summary, data, f"aanmeldingen_jongvolwassenen_{gebied}")
 
 
 def waiting(figs: Figures, gebied: str) -> Chart:

@@ -9,7 +9,7 @@ import pytest
 from test_charts import POINTS, Q1, Q2, Q4, city, export, outlooks
 from test_pages_desk import db, edit_targets, open_page, targets  # noqa: F401  (db is a fixture)
 
-from gonmetrics import catalogue, fmt, narrative
+from gonmetrics import catalogue, charts, fmt, narrative
 from gonmetrics.narrative import Figures
 from gonmetrics.vocab import CITY_LABEL
 
@@ -60,6 +60,11 @@ def test_a_year_end_share_just_below_its_minimum_reads_below_it_everywhere():
     assert narrative.basis_sentence(figs, "west", Q4) == (
         f"In West ontving op 31-12-2027 14,96{NB}% van de gebruikers alleen basisondersteuning; "
         f"streefwaarde eind 2027: 15{NB}%, status: niet gehaald.")
+    trend = charts.trend(figs, "share_basis", "west")
+    assert trend.data.iloc[-1]["Aandeel basisondersteuning"] == f"14,96{NB}%"  # the chart's table
+    assert f"14,96{NB}%" in trend.fig.data[0].customdata[-1][0]  # and its hover
+    compare = charts.compare(figs, "share_basis", Q4)
+    assert compare.data.set_index("Gebied").loc["West", "Aandeel basisondersteuning"] == f"14,96{NB}%"
 
 
 def test_a_share_without_a_minimum_keeps_one_decimal():

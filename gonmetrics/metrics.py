@@ -41,6 +41,21 @@ def _area_bits() -> str:
     return f"(VALUES {', '.join(rows)}) AS areas(gebied, bit)"
 
 
+def trajectories_sql(where: str) -> str:
+    """The rows of current_trajectories matching `where`, with `uitvoerder_key` (catalogue.
+    UITVOERDER) and `other_uitvoerder` (catalogue.OTHER_UITVOERDER). The names are normalised
+    once per distinct spelling, not per row: a regular expression per row is what would cost."""
+    return f"""(
+        SELECT t.*, n.uitvoerder_key, n.other_uitvoerder
+        FROM current_trajectories t
+        JOIN (SELECT uitvoerder AS spelled, aanbieder, {UITVOERDER} AS uitvoerder_key,
+                     {OTHER_UITVOERDER} AS other_uitvoerder
+              FROM (SELECT DISTINCT coalesce(uitvoerder, '') AS uitvoerder, aanbieder FROM current_trajectories)) n
+          ON coalesce(t.uitvoerder, '') = n.spelled AND t.aanbieder = n.aanbieder
+        WHERE {where}
+    )"""
+
+
 def client_facts_sql(only_peildatum: str | None = None) -> str:
     """SELECT of the fact relation: one row per (peildatum, client_id, gebied incl. 'stad').
 
@@ -57,11 +72,10 @@ def client_facts_sql(only_peildatum: str | None = None) -> str:
                bit_or(bit) FILTER (ondersteuning = 'basis') AS basis_bits,
                bit_or(bit) FILTER (ondersteuning = 'aanvullend') AS aanvullend_bits,
                bit_or(bit) FILTER ({MI_BASIS}) AS mi_bits,
-               bit_or(bit) FILTER ({OTHER_UITVOERDER}) AS other_bits,
+               bit_or(bit) FILTER (other_uitvoerder) AS other_bits,
                -- struct order = the tie rule: latest startdatum, then highest geboortejaar
                max({{'startdatum': startdatum, 'geboortejaar': geboortejaar}}).geboortejaar AS geboortejaar
-        FROM current_trajectories JOIN {_area_bits()} USING (gebied)
-        WHERE {ACTIVE} {only}
+        FROM {trajectories_sql(f"{ACTIVE} {only}")} JOIN {_area_bits()} USING (gebied)
         GROUP BY peildatum, client_id
     )
     SELECT peildatum, client_id, areas.gebied,
@@ -128,8 +142,7 @@ def given_sql() -> str:
     inwoners_75plus, lumpsum_euro (each NULL where metrics.md gives it no row)."""
     return f"""
     WITH active AS (
-        SELECT peildatum, client_id, gebied, {UITVOERDER} AS uitvoerder
-        FROM current_trajectories WHERE {ACTIVE}
+        SELECT peildatum, client_id, gebied, uitvoerder_key AS uitvoerder FROM {trajectories_sql(ACTIVE)}
     ),
     organisations AS (
         SELECT peildatum, CASE WHEN grouping(gebied) = 1 THEN '{CITY}' ELSE gebied END AS gebied,

@@ -141,7 +141,7 @@ def given_sql() -> str:
     peildatum, gebied, uitvoerders, baseline_users, kept, kept_same, inwoners,
     inwoners_75plus, lumpsum_euro (each NULL where metrics.md gives it no row)."""
     return f"""
-    WITH active AS (
+    WITH active AS MATERIALIZED (  -- read by both: one pass over the trajectories
         SELECT peildatum, client_id, gebied, uitvoerder_key AS uitvoerder FROM {trajectories_sql(ACTIVE)}
     ),
     organisations AS (
@@ -267,7 +267,7 @@ def export_sql(materialised: bool = False) -> str:
     WITH governing AS (
         SELECT metric, peildatum::DATE AS peildatum, target, point::DATE AS point FROM governing_frame
     ),
-    figure_rows AS ({figure_rows}),
+    figure_rows AS MATERIALIZED ({figure_rows}),  -- read five times: compute it once
     all_rows AS (
         SELECT metric, gebied, peildatum, numerator, denominator, value FROM figure_rows
         {''.join(f"UNION ALL BY NAME {_spread_sql(f)}" for f in spreads)}

@@ -300,3 +300,166 @@ def outlook_sentence(figs: Figures, metric: str, gebied: str, peildatum: dt.date
     return (f"Als de lijn van de laatste kwartalen doorzet, komt het {metric_label(metric).lower()} "
             f"eind {goal[0].year} op ongeveer {fmt.percent(ahead[1])} ({OUTLOOK_LABEL}); {goal_text(goal)}, "
             f"status: {figs.status(metric, gebied, peildatum)}.")
+
+
+# --- the note's other questions: transition, access, choice, context (metrics.md 3-6) ---
+
+TOELEIDING = {  # outcome -> how the pages name it
+    "basis": "basis", "aanvullend": "aanvullend", "lichte_ondersteuning": "lichte ondersteuning door WIJ",
+    "maatschappelijk_initiatief": "maatschappelijk initiatief", "anders": "andere hulp", "lopend": "nog lopend",
+}
+TOELEIDING_METRICS = tuple(f"toeleiding:{outcome}" for outcome in TOELEIDING)
+RATES = ("users_per_1000", "users75_per_1000")  # per 1.000 inhabitants
+EUROS = ("lumpsum_per_user",)
+HIDDEN_WORDS = "afgeschermd (kleine aantallen)"
+
+
+def rate_text(cell) -> str:
+    """A rate per 1.000 in Dutch, '45,2'; a protected cell as shown."""
+    value = number(cell)
+    return privacy.display_count(cell) if value is None else fmt.number(value, 1)
+
+
+def euro_text(cell) -> str:
+    """An amount in whole euros, '€ 1.234'; a protected cell as shown."""
+    value = number(cell)
+    return privacy.display_count(cell) if value is None else f"€{fmt.NBSP}{fmt.number(value)}"
+
+
+def note_text(cell, metric: str) -> str:
+    """text(), with the context figures' rates and euros."""
+    if metric in RATES:
+        return rate_text(cell)
+    if metric in EUROS:
+        return euro_text(cell)
+    return text(cell, metric)
+
+
+def note_label(metric: str) -> str:
+    """A figure's name in the tables; each toeleiding outcome by its own name."""
+    outcome = metric.partition(":")[2]
+    return f"Uitkomst toeleiding: {TOELEIDING[outcome]}" if metric in TOELEIDING_METRICS else metric_label(metric)
+
+
+def no_context_sentence(gebied: str, peildatum: dt.date) -> str:
+    if gebied == CITY:
+        return f"Er zijn nog geen gebiedsgegevens voor {peildatum.year} van alle vier gebieden."
+    return f"Er zijn nog geen gebiedsgegevens voor {peildatum.year}."
+
+
+def _in(gebied: str) -> str:
+    return "in de stad" if gebied == CITY else f"in {area_label(gebied)}"
+
+
+def _kept_parts(figs: Figures, gebied: str, peildatum: dt.date):
+    """(kept row, share kept, share of them at the same uitvoerder) in words; None without a row."""
+    row = figs.row("kept", gebied, peildatum)
+    if row is None:
+        return None
+    same = figs.row("kept_same_uitvoerder", gebied, peildatum)
+    return row, _share_or_none(row.value), None if same is None else _share_or_none(same.value)
+
+
+def _share_or_none(cell) -> str | None:
+    return None if number(cell) is None else fmt.percent(number(cell))
+
+
+def transition_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
+    """kept and kept_same_uitvoerder in words."""
+    parts = _kept_parts(figs, gebied, peildatum)
+    if parts is None:
+        return (f"Voor {fmt.quarter(peildatum)} zijn er geen cijfers over de overgang: die vergelijken een kwartaal "
+                "met het laatste kwartaal vóór de gebiedsondersteuningsnetwerken, en dat moet dan aangeleverd zijn.")
+    row, kept, same = parts
+    if kept is None:
+        if privacy.is_protected(row.value):
+            return f"{_where(gebied)} zijn de aantallen te klein om de overgang van bestaande gebruikers te tonen."
+        return f"{_where(gebied)} waren er vóór de gebiedsondersteuningsnetwerken geen gebruikers."
+    sentence = (f"Van de {count_text(row.denominator)} gebruikers {_in(gebied)} van vóór de "
+                f"gebiedsondersteuningsnetwerken hadden er op {fmt.date(peildatum)} {count_text(row.numerator)} "
+                f"({kept}) nog ondersteuning")
+    return sentence + (f"; {same} van hen bij dezelfde uitvoerder." if same else ".")
+
+
+def transition_line(figs: Figures, gebied: str, peildatum: dt.date) -> str:
+    """The transition in one short line (Overzicht)."""
+    parts = _kept_parts(figs, gebied, peildatum)
+    if parts is None:
+        return f"Overgang bestaande gebruikers: geen cijfers voor {fmt.quarter(peildatum)}."
+    row, kept, same = parts
+    if kept is None:
+        hidden = privacy.is_protected(row.value)
+        return f"Overgang bestaande gebruikers: {HIDDEN_WORDS if hidden else 'er waren geen bestaande gebruikers'}."
+    return (f"Overgang bestaande gebruikers: {kept} nog in ondersteuning"
+            + (f", {same} van hen bij dezelfde uitvoerder." if same else "."))
+
+
+def access_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
+    """The toeleiding mix and the open-ended beschikkingen in words."""
+    first = figs.row(TOELEIDING_METRICS[0], gebied, peildatum)
+    if first is None:
+        return f"Er is geen WIJ-extract voor {fmt.quarter(peildatum)}."
+    if number(first.denominator) == 0:
+        return f"{_where(gebied)} waren er in {fmt.quarter(peildatum)} geen aanmeldingen bij WIJ."
+    shown = [f"{fmt.percent(v)} {TOELEIDING[m.partition(':')[2]]}" for m in TOELEIDING_METRICS
+             if (v := figs.value(m, gebied, peildatum)) is not None]
+    if not shown:
+        return f"{_where(gebied)} zijn de aantallen aanmeldingen bij WIJ te klein om de uitkomsten te tonen."
+    sentence = (f"Uitkomst van de {count_text(first.denominator)} aanmeldingen bij WIJ {_in(gebied)} in "
+                f"{fmt.quarter(peildatum)}: {', '.join(shown)}")
+    if len(shown) < len(TOELEIDING_METRICS):
+        sentence += " (de andere uitkomsten zijn afgeschermd)"
+    sentence += "."
+    onbepaald = figs.row("beschikking_onbepaald", gebied, peildatum)
+    if onbepaald is not None and (share := _share_or_none(onbepaald.value)):
+        sentence += (f" Van de beschikkingen voor aanvullende ondersteuning (met bekende duur) is {share} voor "
+                     "onbepaalde tijd.")
+    return sentence
+
+
+def choice_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
+    """uitvoerders and share_other_uitvoerder in words."""
+    count = figs.value("uitvoerders", gebied, peildatum)
+    if count is None:
+        return f"Voor {fmt.quarter(peildatum)} zijn er geen cijfers over uitvoerders."
+    if count == 0:
+        return f"{_where(gebied)} waren er op {fmt.date(peildatum)} geen gebruikers en dus geen uitvoerders."
+    sentence = (f"{_where(gebied)} werkten op {fmt.date(peildatum)} {fmt.number(count)} "
+                f"{'uitvoerder' if count == 1 else 'uitvoerders'}")
+    if (other := _share_or_none(figs.cell("share_other_uitvoerder", gebied, peildatum))) is not None:
+        sentence += (f"; {other} van de gebruikers had minstens één traject bij een andere uitvoerder dan de "
+                     "hoofdaanbieder")
+    return sentence + "."
+
+
+def context_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
+    """users_per_1000, users75_per_1000 and lumpsum_per_user in words."""
+    if figs.row("users_per_1000", gebied, peildatum) is None:
+        return no_context_sentence(gebied, peildatum)
+    words = {"users_per_1000": "{} gebruikers per 1.000 inwoners",
+             "users75_per_1000": "{} gebruikers van 75 jaar of ouder per 1.000 inwoners van 75 jaar of ouder",
+             "lumpsum_per_user": "een lumpsum van {} per gebruiker per jaar"}
+    shown = [phrase.format(note_text(figs.cell(m, gebied, peildatum), m)) for m, phrase in words.items()
+             if figs.value(m, gebied, peildatum) is not None]
+    if not shown:
+        return f"{_where(gebied)} zijn de aantallen te klein om het gebied in context te tonen."
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} en {shown[-1]}"
+    return f"{_where(gebied)} waren er op {fmt.date(peildatum)} {listed}."
+
+
+def lumpsum_line(figs: Figures, gebied: str, peildatum: dt.date) -> str:
+    """The lump sum per user in one short line (Overzicht)."""
+    row = figs.row("lumpsum_per_user", gebied, peildatum)
+    if row is None:
+        return f"Lumpsum per gebruiker: nog geen gebiedsgegevens voor {peildatum.year}."
+    if number(row.value) is None:
+        return f"Lumpsum per gebruiker: {HIDDEN_WORDS if privacy.is_protected(row.value) else 'geen gebruikers'}."
+    return f"Lumpsum per gebruiker: {euro_text(row.value)} per jaar ({peildatum.year})."
+
+
+def side_by_side(figs: Figures, metrics, peildatum: dt.date) -> pd.DataFrame:
+    """Figures of one quarter with the city first and the areas beside it, in Dutch (Voortgang)."""
+    return pd.DataFrame({"Cijfer": [note_label(m) for m in metrics],
+                         **{area_label(g): [note_text(row.value, m) if (row := figs.row(m, g, peildatum)) is not None
+                                            else "–"
+                                            for m in metrics] for g in (CITY, *AREAS)}})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -463,3 +464,33 @@ def side_by_side(figs: Figures, metrics, peildatum: dt.date) -> pd.DataFrame:
                          **{area_label(g): [note_text(row.value, m) if (row := figs.row(m, g, peildatum)) is not None
                                             else "–"
                                             for m in metrics] for g in (CITY, *AREAS)}})
+
+
+def has_metric(figs: Figures, metric: str) -> bool:
+    """Whether the figures hold any row of a metric (no area table loaded: no context figures)."""
+    return bool((figs.frame["metric"] == metric).any())
+
+
+def elderly_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str | None:
+    """Says so when the 75+ rate is missing because the area table is not there; else None."""
+    return None if figs.row("users75_per_1000", gebied, peildatum) else no_context_sentence(gebied, peildatum)
+
+
+class CouncilGroup(NamedTuple):
+    heading: str
+    slug: str  # for file names
+    metrics: tuple[str, ...]
+    sentence: object = None  # (figs, gebied, peildatum) -> str | None, about the city
+
+
+COUNCIL_GROUPS = (  # what Voortgang shows beyond the targets, city first and the areas beside it
+    CouncilGroup("Instroom jongvolwassenen psychisch kwetsbaar", "jongvolwassenen",
+                 ("youth_mh_inflow", "youth_mh_inflow_share")),
+    CouncilGroup("Ouderen (75 jaar of ouder)", "ouderen", ("age_group:75+", "users75_per_1000"), elderly_sentence),
+    CouncilGroup("Wachttijd van aanmelding bij WIJ tot start", "wachttijd",
+                 ("wait_days_median", "wait_days_p80", "wait_open")),
+    CouncilGroup("Overgang van bestaande gebruikers", "overgang", ("kept", "kept_same_uitvoerder"),
+                 transition_sentence),
+    CouncilGroup("Toegang via WIJ", "toegang", (*TOELEIDING_METRICS, "beschikking_onbepaald"), access_sentence),
+    CouncilGroup("Keuze", "keuze", ("uitvoerders", "share_other_uitvoerder"), choice_sentence),
+)

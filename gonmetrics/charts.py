@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from . import fmt, targets
 from .quarters import ends as quarters_from_to
-from .narrative import (EUROS, OUTLOOK_LABEL, TOELEIDING, TOELEIDING_METRICS, Figures, area_label, count_text,
+from .narrative import (EUROS, OUTLOOK_LABEL, OUTCOME_WORDS, TOELEIDING_METRICS, Figures, area_label, count_text,
                         goal_text, metric_label, note_text, number, short_label, text)
 from .vocab import AGE_GROUPS, AREAS, CITY
 
@@ -452,7 +452,7 @@ def transition(figs: Figures, gebied: str) -> Chart:
 
 
 TOELEIDING_COLOURS = (OKABE_ITO["bluish_green"], OKABE_ITO["orange"], OKABE_ITO["sky_blue"], OKABE_ITO["yellow"],
-                      OKABE_ITO["reddish_purple"], OKABE_ITO["blue"])  # in the order of narrative.TOELEIDING
+                      OKABE_ITO["reddish_purple"], OKABE_ITO["blue"])  # in the order of narrative.OUTCOME_WORDS
 
 
 def access_mix(figs: Figures, gebied: str) -> Chart:
@@ -461,7 +461,7 @@ def access_mix(figs: Figures, gebied: str) -> Chart:
     parts = []
     for metric, colour in zip(TOELEIDING_METRICS, TOELEIDING_COLOURS):
         rows = _rows_at(figs, metric, gebied, quarters)
-        parts.append((TOELEIDING[metric.partition(":")[2]], colour,
+        parts.append((OUTCOME_WORDS[metric.partition(":")[2]], colour,
                       [(number(r.value) if r is not None else None, _cell_text(r, metric)) for r in rows]))
     fig = _stacked(gebied, parts, quarters, "Aandeel van de aanmeldingen")
     fig.update_traces(texttemplate="%{y:.0f}" + fmt.NBSP + "%", textposition="inside")
@@ -502,8 +502,10 @@ def context(figs: Figures, metric: str, highlight: str) -> Chart:
     summary = f"{metric_label(metric)}: geen gebiedsgegevens."
     if quarters:
         latest = quarters[-1]
+        city = figs.row(metric, CITY, latest)
         summary = (f"{metric_label(metric)} in {fmt.quarter(latest)}: {area_label(highlight)} "
-                   f"{_context_cell(figs, metric, highlight, latest)}, de stad {_context_cell(figs, metric, CITY, latest)}.")
+                   f"{_context_cell(figs, metric, highlight, latest)}"
+                   + (f", de stad {note_text(city.value, metric)}." if city is not None else "."))
     return Chart(fig, summary, data, f"{metric}_{highlight}")
 
 

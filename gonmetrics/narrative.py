@@ -305,11 +305,11 @@ def outlook_sentence(figs: Figures, metric: str, gebied: str, peildatum: dt.date
 
 # --- the note's other questions: transition, access, choice, context (metrics.md 3-6) ---
 
-TOELEIDING = {  # outcome -> how the pages name it
+OUTCOME_WORDS = {  # outcome -> how the pages name it
     "basis": "basis", "aanvullend": "aanvullend", "lichte_ondersteuning": "lichte ondersteuning door WIJ",
     "maatschappelijk_initiatief": "maatschappelijk initiatief", "anders": "andere hulp", "lopend": "nog lopend",
 }
-TOELEIDING_METRICS = tuple(f"toeleiding:{outcome}" for outcome in TOELEIDING)
+TOELEIDING_METRICS = tuple(f"toeleiding:{outcome}" for outcome in OUTCOME_WORDS)
 RATES = ("users_per_1000", "users75_per_1000")  # per 1.000 inhabitants
 EUROS = ("lumpsum_per_user",)
 HIDDEN_WORDS = "afgeschermd (kleine aantallen)"
@@ -339,7 +339,7 @@ def note_text(cell, metric: str) -> str:
 def note_label(metric: str) -> str:
     """A figure's name in the tables; each toeleiding outcome by its own name."""
     outcome = metric.partition(":")[2]
-    return f"Uitkomst toeleiding: {TOELEIDING[outcome]}" if metric in TOELEIDING_METRICS else metric_label(metric)
+    return f"Uitkomst toeleiding: {OUTCOME_WORDS[outcome]}" if metric in TOELEIDING_METRICS else metric_label(metric)
 
 
 def no_context_sentence(gebied: str, peildatum: dt.date) -> str:
@@ -402,7 +402,7 @@ def access_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
         return f"Er is geen WIJ-extract voor {fmt.quarter(peildatum)}."
     if number(first.denominator) == 0:
         return f"{_where(gebied)} waren er in {fmt.quarter(peildatum)} geen aanmeldingen bij WIJ."
-    shown = [f"{fmt.percent(v)} {TOELEIDING[m.partition(':')[2]]}" for m in TOELEIDING_METRICS
+    shown = [f"{fmt.percent(v)} {OUTCOME_WORDS[m.partition(':')[2]]}" for m in TOELEIDING_METRICS
              if (v := figs.value(m, gebied, peildatum)) is not None]
     if not shown:
         return f"{_where(gebied)} zijn de aantallen aanmeldingen bij WIJ te klein om de uitkomsten te tonen."

@@ -1,4 +1,4 @@
-"""The metric catalogue: every figure of the export (shared/metrics.md, version 1), once.
+"""The metric catalogue: every figure of the export (shared/metrics.md, version 2), once.
 
 Three layers, each rule written once:
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .vocab import AGE_GROUPS, KIND_PROVIDER, KIND_WIJ
+from .vocab import AGE_GROUPS, KIND_PROVIDER, KIND_WIJ, TOELEIDING
 
 # --- building blocks -------------------------------------------------------------------
 
@@ -37,6 +37,22 @@ BASIS_USER = "has_basis AND NOT has_aanvullend"
 YOUTH_AGES = (18, 26)
 # A registration referred to a provider: a trajectory should follow.
 REFERRED = "toeleiding IN ('basis', 'aanvullend')"
+
+
+
+
+def normalised(name: str) -> str:
+    """A name as compared (SQL): lower case, surrounding whitespace removed, each inner run
+    of whitespace (spaces, tabs, non-breaking spaces) one space; '' for an empty one."""
+    return f"trim(lower(regexp_replace({name}, '[\\s\u00a0]+', ' ', 'g')))"
+
+
+# The uitvoerder of a trajectory (over current_trajectories): its own, or its aanbieder's.
+UITVOERDER = f"coalesce(nullif({normalised('uitvoerder')}, ''), {normalised('aanbieder')})"
+# A trajectory carried out by another organisation than the hoofdaanbieder.
+OTHER_UITVOERDER = f"{UITVOERDER} <> {normalised('aanbieder')}"
+# A registration referred to aanvullend with a stated duration of the beschikking.
+AANVULLEND_DUUR = "toeleiding = 'aanvullend' AND nullif(trim(beschikking_duur), '') IS NOT NULL"
 
 
 def age_at(day: str) -> str:
@@ -80,6 +96,11 @@ class Measure:
     within: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
     hide_parts: bool = False
+    sums: tuple[tuple[str, ...], ...] = ()  # further ways in which parts add up to this measure
+
+    @property
+    def breakdowns(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(p for p in (self.parts, *self.sums) if p)
 
     @property
     def column(self) -> str:
@@ -96,6 +117,23 @@ def _age_measure(label: str) -> str:
     return f"age:{label}"
 
 
+def _toeleiding_measure(value: str) -> str:
+    return f"toeleiding:{value}"
+
+
+def _given(name: str, **more) -> Measure:
+    """A provider measure computed whole per area and quarter when the export runs (metrics.
+    export_time_sql: the transition, the uitvoerders, the area table), not from the facts."""
+    return Measure(name, KIND_PROVIDER, total=f'any_value("{name}")', **more)
+
+
+# The baseline quarter's users (metrics.md section 3); the cell is empty where Q <= B or B has
+# no provider figures, and the transition figures have no row there.
+BASELINE_USERS = "baseline_users"
+# The area table's inhabitants; empty where the year has no row for the area.
+INWONERS = "inwoners"
+
+
 MEASURES: tuple[Measure, ...] = (
     Measure("users", KIND_PROVIDER, "count(*)", parts=tuple(_age_measure(g) for g, _, _ in AGE_GROUPS),
             hide_parts=True),
@@ -106,9 +144,24 @@ MEASURES: tuple[Measure, ...] = (
     Measure("with_mi", KIND_PROVIDER, "count(*) FILTER (has_mi_basis)", within=("users", "with_basis")),
     *(Measure(_age_measure(g), KIND_PROVIDER, total=f"coalesce(sum(users) FILTER (age_group = '{g}'), 0)::BIGINT",
               within=("users",)) for g, _, _ in AGE_GROUPS),
-    Measure("registrations", KIND_WIJ, "count(*)"),
+    Measure("other_uitvoerder", KIND_PROVIDER, "count(*) FILTER (has_other_uitvoerder)", within=("users",)),
+    Measure("uitvoerders", KIND_PROVIDER, total='coalesce(any_value("uitvoerders"), 0)::BIGINT', people=False),
+    _given(BASELINE_USERS),
+    _given("kept", within=(BASELINE_USERS,)),
+    _given("kept_same", within=("kept",)),
+    _given(INWONERS, people=False),
+    _given("inwoners_75plus", people=False),
+    _given("lumpsum_euro", people=False),
+    Measure("registrations", KIND_WIJ, "count(*)", parts=tuple(_toeleiding_measure(v) for v in TOELEIDING)),
+    *(Measure(_toeleiding_measure(v), KIND_WIJ, f"count(*) FILTER (toeleiding = '{v}')", within=("registrations",))
+      for v in TOELEIDING),
+    Measure("aanvullend_duur", KIND_WIJ, f"count(*) FILTER ({AANVULLEND_DUUR})",
+            within=(_toeleiding_measure("aanvullend"),)),
+    Measure("onbepaald", KIND_WIJ, f"count(*) FILTER ({AANVULLEND_DUUR} AND beschikking_duur = 'onbepaald')",
+            within=("aanvullend_duur",)),
     Measure("youth_mh", KIND_WIJ, "count(*) FILTER (youth_mh)", within=("registrations",)),
-    Measure("referred", KIND_WIJ, "count(*) FILTER (referred)", within=("registrations",), parts=("open", "started")),
+    Measure("referred", KIND_WIJ, "count(*) FILTER (referred)", within=("registrations",), parts=("open", "started"),
+            sums=((_toeleiding_measure("basis"), _toeleiding_measure("aanvullend")),)),
     Measure("open", KIND_WIJ, total="(coalesce(sum(referred), 0) - coalesce(sum(started), 0))::BIGINT", within=("registrations",)),
     Measure("started", KIND_WIJ, "count(wait_days) FILTER (referred)", within=("registrations",)),
     Measure("wait_median", KIND_WIJ, "quantile_cont(wait_days, 0.5) FILTER (referred)", people=False),
@@ -118,6 +171,8 @@ MEASURES: tuple[Measure, ...] = (
 # --- figures ---------------------------------------------------------------------------
 
 COUNT, SHARE, DAYS, SPREAD, OUTLOOK, SHIFT = "count", "share", "days", "spread", "outlook", "shift"
+# value = numerator x 1000 / denominator; value = numerator (euros, cents kept) / denominator
+RATE, PER_USER = "rate", "per_user"
 # Chart kinds: a line over time (with the target where one applies), one layer of a
 # stacked breakdown, bars of a count, none (a key figure or a sentence only).
 LINE, STACK, BARS = "line", "stack", "bars"
@@ -140,6 +195,7 @@ class Figure:
     target: bool = False  # whether a minimum (streefwaarde) can apply
     chart: str | None = None
     label: str | None = None  # short Dutch label in charts and tables; default: the name
+    requires: str | None = None  # a measure without which the figure has no row (absent, not empty)
 
     @property
     def short(self) -> str:
@@ -164,6 +220,39 @@ def _outlook(of: str, name: str, what: str) -> Figure:
         "zonder streefwaarde later in het jaar.",
         of=of, label="Vooruitblik",
     )
+
+
+def _rate(id, name, text, numerator, denominator, **more) -> Figure:
+    return Figure(id, RATE, name, text, numerator=numerator, denominator=denominator, requires=INWONERS, **more)
+
+
+TOELEIDING_LABELS = {
+    "basis": "Basisondersteuning", "aanvullend": "Aanvullende ondersteuning",
+    "lichte_ondersteuning": "Lichte ondersteuning", "maatschappelijk_initiatief": "Maatschappelijk initiatief",
+    "anders": "Anders", "lopend": "Nog lopend",
+}
+
+
+def _toeleiding_text(value: str) -> str:
+    return (
+        f"Het deel van de aanmeldingen in het WIJ-extract van het kwartaal in het gebied met als uitkomst van de "
+        f"toeleiding ‘{value}’. De zes uitkomsten (basis, aanvullend, lichte ondersteuning, maatschappelijk "
+        "initiatief, anders en lopend) tellen samen op tot 100 %. Wie zich in het kwartaal twee keer aanmeldt, "
+        "telt twee keer."
+    )
+
+
+UITVOERDER_TEXT = (
+    "De uitvoerder van een traject is de organisatie in de kolom uitvoerder, of de hoofdaanbieder als die kolom "
+    "leeg is. Namen worden vergeleken zonder verschil tussen hoofdletters en kleine letters, zonder spaties aan "
+    "het begin en eind, en met elke reeks spaties of tabs binnen de naam als één spatie."
+)
+CONTEXT_TEXT = (
+    "De inwoners en de lumpsum komen uit de gebiedsgegevens van de gemeente (per jaar het laatst aangeleverde "
+    "bestand). Voor Gemeente Groningen als geheel tellen de vier gebieden op; ontbreekt een gebied in een jaar, "
+    "dan is er voor dat jaar geen cijfer voor de hele gemeente. Zonder gebiedsgegevens voor het jaar is er geen "
+    "cijfer."
+)
 
 
 def _age_text(low: int, high: int | None) -> str:
@@ -228,6 +317,52 @@ FIGURES: tuple[Figure, ...] = (
         for g, low, high in AGE_GROUPS
     ),
     _count(
+        "uitvoerders", "Aantal uitvoerders",
+        "Het aantal verschillende uitvoerders van de actieve trajecten in het gebied op de peildatum: een aantal "
+        "organisaties, geen aantal mensen (daarom nooit afgeschermd). " + UITVOERDER_TEXT,
+        "uitvoerders", chart=BARS,
+    ),
+    _share(
+        "share_other_uitvoerder", "Aandeel bij een andere uitvoerder dan de hoofdaanbieder",
+        "Het deel van de gebruikers met minstens één actief traject in het gebied dat wordt uitgevoerd door een "
+        "andere organisatie dan de hoofdaanbieder van dat traject (bijvoorbeeld een kleine stichting als "
+        "onderaannemer). " + UITVOERDER_TEXT,
+        "other_uitvoerder", "users", chart=LINE, label="Bij een andere uitvoerder",
+    ),
+    _share(
+        "kept", "Bestaande gebruikers nog in ondersteuning",
+        "Van de gebruikers van het gebied in het basiskwartaal (standaard het vierde kwartaal van 2026, het "
+        "laatste kwartaal vóór de GON): het deel dat op de peildatum nog gebruiker is, in welk gebied ook. Wie "
+        "verhuist naar een ander gebied, telt mee bij het gebied van het basiskwartaal. Alleen voor kwartalen na "
+        "het basiskwartaal, en alleen als er voor het basiskwartaal cijfers van de hoofdaanbieders zijn.",
+        "kept", BASELINE_USERS, chart=LINE, label="Nog in ondersteuning", requires=BASELINE_USERS,
+    ),
+    _share(
+        "kept_same_uitvoerder", "Bestaande gebruikers nog bij dezelfde uitvoerder",
+        "Van de bestaande gebruikers die nog in ondersteuning zijn: het deel met op de peildatum een actief "
+        "traject (in welk gebied ook) bij dezelfde uitvoerder als één van hun actieve trajecten in het gebied in "
+        "het basiskwartaal (voor Gemeente Groningen als geheel: in welk gebied ook). " + UITVOERDER_TEXT,
+        "kept_same", "kept", chart=LINE, label="Bij dezelfde uitvoerder", requires=BASELINE_USERS,
+    ),
+    _rate(
+        "users_per_1000", "Gebruikers per 1.000 inwoners",
+        "Het aantal gebruikers op de peildatum per 1.000 inwoners van het gebied in dat jaar. " + CONTEXT_TEXT,
+        "users", INWONERS, chart=BARS,
+    ),
+    _rate(
+        "users75_per_1000", "Gebruikers van 75+ per 1.000 inwoners van 75+",
+        "Het aantal gebruikers van 75 jaar of ouder op de peildatum per 1.000 inwoners van 75 jaar of ouder van "
+        "het gebied in dat jaar. " + CONTEXT_TEXT,
+        _age_measure("75+"), "inwoners_75plus", chart=BARS, label="Gebruikers 75+ per 1.000 inwoners 75+",
+    ),
+    Figure(
+        "lumpsum_per_user", PER_USER, "Lumpsum per gebruiker (euro per jaar)",
+        "De lumpsum van het gebied voor het hele jaar (in euro's), gedeeld door het aantal gebruikers op de "
+        "peildatum. " + CONTEXT_TEXT,
+        numerator="lumpsum_euro", denominator="users", chart=BARS, label="Lumpsum per gebruiker",
+        requires=INWONERS,
+    ),
+    _count(
         "youth_mh_inflow", "Instroom jongvolwassenen psychisch kwetsbaar",
         "Het aantal aanmeldingen in het WIJ-extract van het kwartaal in het gebied van cliënten die op de "
         f"aanmelddatum {YOUTH_AGES[0]} tot en met {YOUTH_AGES[1]} jaar zijn, met doelgroep psychisch. Wie zich in "
@@ -260,6 +395,18 @@ FIGURES: tuple[Figure, ...] = (
         "Als de mediaan wachttijd, maar dan de waarde waaronder 80 % van de wachttijden ligt (lineair "
         "geïnterpoleerd).",
         numerator="started", value="wait_p80", chart=LINE, label="80e percentiel",
+    ),
+    *(
+        _share(f"toeleiding:{v}", f"Uitkomst toeleiding: {TOELEIDING_LABELS[v].lower()}", _toeleiding_text(v),
+               _toeleiding_measure(v), "registrations", chart=STACK, label=TOELEIDING_LABELS[v])
+        for v in TOELEIDING
+    ),
+    _share(
+        "beschikking_onbepaald", "Beschikkingen voor onbepaalde tijd",
+        "Van de aanmeldingen in het WIJ-extract van het kwartaal met toeleiding aanvullend waarbij de duur van de "
+        "beschikking is ingevuld: het deel met een beschikking voor onbepaalde tijd. Aanmeldingen zonder "
+        "ingevulde duur tellen niet mee.",
+        "onbepaald", "aanvullend_duur", chart=LINE, label="Onbepaalde tijd",
     ),
 )
 
@@ -313,4 +460,5 @@ def value_sql(f: Figure) -> str:
         return num
     if f.kind == DAYS:
         return measure(f.value).column
-    return f"{num} / nullif({measure(f.denominator).column}, 0)"
+    per = " * 1000" if f.kind == RATE else ""
+    return f"{num}{per} / nullif({measure(f.denominator).column}, 0)"

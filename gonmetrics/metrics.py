@@ -17,8 +17,8 @@ import io
 
 import pandas as pd
 
-from . import catalogue, quarters
-from .catalogue import ACTIVE, MI_BASIS, REFERRED, YOUTH_MH, age_at, age_group_case
+from . import catalogue, quarters, settings
+from .catalogue import ACTIVE, MI_BASIS, OTHER_UITVOERDER, REFERRED, UITVOERDER, YOUTH_MH, age_at, age_group_case
 from .targets import next_point, target_frame, target_table
 from .vocab import AREAS, CITY, KIND_PROVIDER, KIND_WIJ
 
@@ -57,6 +57,7 @@ def client_facts_sql(only_peildatum: str | None = None) -> str:
                bit_or(bit) FILTER (ondersteuning = 'basis') AS basis_bits,
                bit_or(bit) FILTER (ondersteuning = 'aanvullend') AS aanvullend_bits,
                bit_or(bit) FILTER ({MI_BASIS}) AS mi_bits,
+               bit_or(bit) FILTER ({OTHER_UITVOERDER}) AS other_bits,
                -- struct order = the tie rule: latest startdatum, then highest geboortejaar
                max({{'startdatum': startdatum, 'geboortejaar': geboortejaar}}).geboortejaar AS geboortejaar
         FROM current_trajectories JOIN {_area_bits()} USING (gebied)
@@ -67,6 +68,7 @@ def client_facts_sql(only_peildatum: str | None = None) -> str:
            coalesce((basis_bits & areas.bit) <> 0, false) AS has_basis,
            coalesce((aanvullend_bits & areas.bit) <> 0, false) AS has_aanvullend,
            coalesce((mi_bits & areas.bit) <> 0, false) AS has_mi_basis,
+           coalesce((other_bits & areas.bit) <> 0, false) AS has_other_uitvoerder,
            geboortejaar,
            {age_at('peildatum')} AS age
     FROM clients JOIN {_area_bits()} ON (area_bits & areas.bit) <> 0
@@ -94,7 +96,7 @@ def registration_facts_sql() -> str:
     with any provider, in any area, of the client (NULL when there is none). Each distinct
     start counts once: trajectories recur in every quarter's extract."""
     return f"""
-    SELECT r.peildatum, r.gebied,
+    SELECT r.peildatum, r.gebied, r.toeleiding, r.beschikking_duur,
            {YOUTH_MH} AS youth_mh,
            {REFERRED} AS referred,
            (s.startdatum - r.aanmelddatum)::INTEGER AS wait_days
@@ -114,27 +116,112 @@ def wij_cells_sql() -> str:
     """
 
 
-def _rows_sql(source: str, cells: str) -> str:
+def _quarters_sql(source: str) -> str:
+    return f"(SELECT DISTINCT peildatum FROM quarter_uploads WHERE kind = '{source}')"
+
+
+def given_sql() -> str:
+    """SELECT of the provider measures computed whole when the export runs (catalogue._given
+    and `uitvoerders`), per provider quarter and area incl. 'stad': they need several
+    quarters (the transition) or the area table, or count distinct organisations. Columns:
+    peildatum, gebied, uitvoerders, baseline_users, kept, kept_same, inwoners,
+    inwoners_75plus, lumpsum_euro (each NULL where metrics.md gives it no row)."""
+    return f"""
+    WITH active AS (
+        SELECT peildatum, client_id, gebied, {UITVOERDER} AS uitvoerder
+        FROM current_trajectories WHERE {ACTIVE}
+    ),
+    organisations AS (
+        SELECT peildatum, CASE WHEN grouping(gebied) = 1 THEN '{CITY}' ELSE gebied END AS gebied,
+               count(DISTINCT uitvoerder) AS uitvoerders
+        FROM active GROUP BY GROUPING SETS ((peildatum, gebied), (peildatum))
+    ),
+    {_transition_sql(settings.baseline())},
+    {_context_sql()}
+    SELECT q.peildatum, gebied_order.gebied, o.uitvoerders, t.baseline_users, t.kept, t.kept_same,
+           c.inwoners, c.inwoners_75plus, c.lumpsum_euro
+    FROM {_quarters_sql(KIND_PROVIDER)} q CROSS JOIN {_values('gebied', AREA_ORDER)}
+    LEFT JOIN organisations o USING (peildatum, gebied)
+    LEFT JOIN transition t USING (peildatum, gebied)
+    LEFT JOIN context c ON c.jaar = year(q.peildatum) AND c.gebied = gebied_order.gebied
+    """
+
+
+def _transition_sql(baseline: dt.date) -> str:
+    """CTEs (over `active`) ending in `transition`: per quarter Q after the baseline B and area
+    A ('stad': the city), the users of A at B (baseline_users), those of them who are users
+    of any area at Q (kept), and of those the ones with an active trajectory at Q with the
+    uitvoerder of one of their active trajectories in A at B (kept_same). No rows at all
+    when B has no provider figures."""
+    b = f"DATE '{baseline.isoformat()}'"
+    return f"""
+    at_baseline AS (
+        SELECT DISTINCT client_id, gebied, uitvoerder FROM active WHERE peildatum = {b}
+        UNION ALL
+        SELECT DISTINCT client_id, '{CITY}', uitvoerder FROM active WHERE peildatum = {b}
+    ),
+    baseline_users AS (SELECT gebied, count(DISTINCT client_id) AS baseline_users FROM at_baseline GROUP BY gebied),
+    followed AS (  -- per later quarter, area of B and client of B who is still a user
+        SELECT l.peildatum, b.gebied, b.client_id, bool_or(l.uitvoerder = b.uitvoerder) AS same
+        FROM at_baseline b
+        JOIN (SELECT DISTINCT peildatum, client_id, uitvoerder FROM active WHERE peildatum > {b}) l USING (client_id)
+        GROUP BY l.peildatum, b.gebied, b.client_id
+    ),
+    transition AS (
+        SELECT q.peildatum, gebied_order.gebied, coalesce(u.baseline_users, 0) AS baseline_users,
+               count(f.client_id) AS kept, count(f.client_id) FILTER (f.same) AS kept_same
+        FROM {_quarters_sql(KIND_PROVIDER)} q CROSS JOIN {_values('gebied', AREA_ORDER)}
+        LEFT JOIN baseline_users u ON u.gebied = gebied_order.gebied
+        LEFT JOIN followed f ON f.peildatum = q.peildatum AND f.gebied = gebied_order.gebied
+        WHERE q.peildatum > {b}
+          AND EXISTS (SELECT 1 FROM quarter_uploads WHERE kind = '{KIND_PROVIDER}' AND peildatum = {b})
+        GROUP BY q.peildatum, gebied_order.gebied, u.baseline_users
+    )"""
+
+
+def _context_sql() -> str:
+    """CTE `context`: per year and area the current area table's row, and for 'stad' the sums
+    of the four areas, only in a year that has all four."""
+    areas = ", ".join(f"'{area}'" for area in AREAS)
+    return f"""
+    context AS (
+        SELECT jaar, gebied, inwoners, inwoners_75plus, lumpsum_euro FROM current_area_rows
+        UNION ALL
+        SELECT jaar, '{CITY}', sum(inwoners), sum(inwoners_75plus), sum(lumpsum_euro)
+        FROM current_area_rows
+        GROUP BY jaar
+        HAVING count(DISTINCT gebied) FILTER (gebied IN ({areas})) = {len(AREAS)}
+    )"""
+
+
+def _rows_sql(source: str, cells: str, given: str | None = None) -> str:
     """SELECT of the rows of every figure of `source` (spreads aside) for every quarter of
     that source and every area, also one without cells: `cells` has the columns of
-    cells_sql or wij_cells_sql."""
+    cells_sql or wij_cells_sql, `given` those of given_sql. A figure that `requires` a
+    measure has no row where that measure is empty."""
     totals = ", ".join(f"{m.total_sql()} AS {m.column}" for m in catalogue.measures_of(source))
     rows = ",\n            ".join(
-        f"{{'metric': '{f.id}', 'numerator': {_measure_sql(f.numerator)}, "
-        f"'denominator': {_measure_sql(f.denominator)}, 'value': {catalogue.value_sql(f)}}}"
+        f"{{'metric': '{f.id}', 'numerator': {_measure_sql(f.numerator)}::DOUBLE, "
+        f"'denominator': {_measure_sql(f.denominator)}, 'value': {catalogue.value_sql(f)}, "
+        f"'present': {'true' if f.requires is None else f'{_measure_sql(f.requires)} IS NOT NULL'}}}"
         for f in catalogue.FIGURES if f.of is None and catalogue.source_of(f) == source
     )
+    join_given = f"LEFT JOIN {given} USING (peildatum, gebied)" if given else ""
     return f"""
-    SELECT peildatum, gebied, unnest([
-            {rows}
-        ], recursive := true)
-    FROM (
-        SELECT peildatum, gebied, {totals}
-        FROM (SELECT DISTINCT peildatum FROM quarter_uploads WHERE kind = '{source}')
-        CROSS JOIN {_values('gebied', AREA_ORDER)}
-        LEFT JOIN {cells} USING (peildatum, gebied)
-        GROUP BY peildatum, gebied
-    )"""
+    SELECT * EXCLUDE (present) FROM (
+        SELECT peildatum, gebied, unnest([
+                {rows}
+            ], recursive := true)
+        FROM (
+            SELECT peildatum, gebied, {totals}
+            FROM {_quarters_sql(source)}
+            CROSS JOIN {_values('gebied', AREA_ORDER)}
+            LEFT JOIN {cells} USING (peildatum, gebied)
+            {join_given}
+            GROUP BY peildatum, gebied
+        )
+    )
+    WHERE present"""
 
 
 def _measure_sql(name: str | None) -> str:
@@ -159,7 +246,9 @@ def export_sql(materialised: bool = False) -> str:
         cells = {KIND_PROVIDER: "fact_cells", KIND_WIJ: "fact_wij"}
     else:
         cells = {KIND_PROVIDER: f"({cells_sql()})", KIND_WIJ: f"({wij_cells_sql()})"}
-    figure_rows = "\n    UNION ALL BY NAME\n".join(_rows_sql(source, table) for source, table in cells.items())
+    given = {KIND_PROVIDER: f"({given_sql()})"}
+    figure_rows = "\n    UNION ALL BY NAME\n".join(_rows_sql(source, table, given.get(source))
+                                                  for source, table in cells.items())
     spreads = [f for f in catalogue.FIGURES if f.kind == catalogue.SPREAD]
     return f"""
     WITH governing AS (
@@ -172,7 +261,7 @@ def export_sql(materialised: bool = False) -> str:
         {''.join(f"UNION ALL BY NAME {_outlook_sql(f)}" for f in catalogue.outlooks())}
         {''.join(f"UNION ALL BY NAME {_shift_sql(f)}" for f in catalogue.shifts())}
     )
-    SELECT metric, gebied, peildatum, numerator::BIGINT AS numerator, denominator::BIGINT AS denominator,
+    SELECT metric, gebied, peildatum, numerator::DOUBLE AS numerator, denominator::BIGINT AS denominator,
            value::DOUBLE AS value, target::DOUBLE AS target
     FROM all_rows
     JOIN {_values('metric', catalogue.ids())} USING (metric)
@@ -222,8 +311,9 @@ def _shift_sql(f: catalogue.Figure) -> str:
 def export_frame(con, *, materialised: bool | None = None) -> pd.DataFrame:
     """The machine-readable export of metrics.md: one row per (metric, gebied, peildatum).
 
-    Columns EXPORT_COLUMNS; peildatum as datetime.date, numerator/denominator Int64,
-    value/target float64 (NaN where empty). Sorted by peildatum, the catalogue order, AREA_ORDER.
+    Columns EXPORT_COLUMNS; peildatum as datetime.date, numerator Float64 (whole numbers,
+    but lumpsum_per_user's numerator is euros with cents), denominator Int64, value/target
+    float64 (NaN where empty). Sorted by peildatum, the catalogue order, AREA_ORDER.
     Reads the materialised cells when they are up to date (facts_fresh), else computes
     every figure from the current deliveries; `materialised` forces one or the other.
     """
@@ -237,7 +327,7 @@ def export_frame(con, *, materialised: bool | None = None) -> pd.DataFrame:
     finally:
         con.unregister("governing_frame")
     frame["peildatum"] = frame["peildatum"].dt.date
-    return frame.astype({"numerator": "Int64", "denominator": "Int64", "value": "float64",
+    return frame.astype({"numerator": "Float64", "denominator": "Int64", "value": "float64",
                          "target": "float64"})[EXPORT_COLUMNS]
 
 
@@ -339,7 +429,7 @@ def refresh_facts(con, upload_id: int, previous: int | None) -> None:
 
 def export_csv(frame: pd.DataFrame, notice: str | None = None) -> str:
     """The export as CSV text: comma, ISO dates, '.' decimals, six decimals for shares,
-    whole numbers for counts, empty cells for missing values, '\\n' line ends. In a
+    whole numbers for counts (a lump sum in euros with two decimals), empty cells for missing values, '\\n' line ends. In a
     protected frame a withheld count is its mark ("< 10", "x") and a withheld share empty.
     A notice (the demo's, cli.md) comes first as one comment line."""
     out = io.StringIO()
@@ -348,12 +438,13 @@ def export_csv(frame: pd.DataFrame, notice: str | None = None) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     counts = catalogue.ids_of(catalogue.COUNT)
+    euros = catalogue.ids_of(catalogue.PER_USER)
     for row in frame[EXPORT_COLUMNS].itertuples(index=False):
         writer.writerow([
             row.metric,
             row.gebied,
             row.peildatum.isoformat(),
-            _whole(row.numerator),
+            _cents(row.numerator) if row.metric in euros else _whole(row.numerator),
             _whole(row.denominator),
             _whole(row.value) if row.metric in counts else _decimal(row.value),
             _decimal(row.target),
@@ -365,6 +456,12 @@ def _whole(x) -> str:
     if isinstance(x, str):  # a protected cell (privacy.protect): its mark, "< 10" or "x"
         return x
     return "" if pd.isna(x) else str(int(round(x)))
+
+
+def _cents(x) -> str:
+    if isinstance(x, str):
+        return x
+    return "" if pd.isna(x) else f"{x:.2f}"
 
 
 def _decimal(x) -> str:

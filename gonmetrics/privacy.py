@@ -95,8 +95,9 @@ def _breakdowns() -> tuple:
     """Within one area (or the city) and quarter: (total, parts, hide all parts whenever the
     total is hidden), for every measure made of parts."""
     first = _first_cells()
-    return tuple((first[m.name], tuple(first[part] for part in m.parts), m.hide_parts)
-                 for m in catalogue.MEASURES if m.parts and m.name in first)
+    return tuple((first[m.name], tuple(first[part] for part in parts), m.hide_parts and parts == m.parts)
+                 for m in catalogue.MEASURES if m.name in first for parts in m.breakdowns
+                 if all(part in first for part in parts))
 
 
 def _nested() -> tuple:
@@ -213,6 +214,8 @@ def _count_cells(frame: pd.DataFrame) -> pd.DataFrame:
         ],
         ignore_index=True,
     ).dropna(subset=["count"])
+    people = _cells_of_measures()  # organisations, inhabitants and euros are no counts of people
+    cells = cells[[pair in people for pair in zip(cells["metric"], cells["column"])]]
     cells["count"] = cells["count"].astype("int64")
     same_number = _same_number()
     same = [same_number.get(pair, pair) for pair in zip(cells["metric"], cells["column"])]

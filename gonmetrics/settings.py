@@ -7,6 +7,7 @@ page) takes effect without reloading modules. README "Where the data lives" and
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -25,6 +26,8 @@ DEFAULT_LOCK_WAIT = 30.0  # seconds
 MAX_UPLOAD_ENV = "GONMETRICS_MAX_UPLOAD_MB"
 DEFAULT_MAX_UPLOAD_MB = 50  # also .streamlit/config.toml server.maxUploadSize (checked by test_config)
 CONTACT_ENV = "GONMETRICS_CONTACT"
+BASELINE_ENV = "GONMETRICS_BASELINE"
+DEFAULT_BASELINE = dt.date(2026, 12, 31)  # the last quarter before the GON (metrics.md section 3)
 DEFAULT_CONTACT = "Vragen of fouten gezien? Mail de afdeling Onderzoek & Statistiek: onderzoek@groningen.nl"
 
 
@@ -75,3 +78,21 @@ def max_upload_bytes() -> int:
 def contact() -> str:
     """Who users should ask (Definities page): GONMETRICS_CONTACT, else Onderzoek & Statistiek."""
     return _raw(CONTACT_ENV) or DEFAULT_CONTACT
+
+
+def baseline() -> dt.date:
+    """The baseline quarter B of the transition figures: GONMETRICS_BASELINE (an ISO date, the
+    last day of a quarter), else 31-12-2026; GonError (Dutch) if it is not such a date."""
+    raw = _raw(BASELINE_ENV)
+    if not raw:
+        return DEFAULT_BASELINE
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        day = None
+    if day is None or (day + dt.timedelta(days=1)).day != 1 or day.month % 3:
+        raise GonError(
+            f"Het basiskwartaal ({BASELINE_ENV}) moet de laatste dag van een kwartaal zijn, als JJJJ-MM-DD "
+            f"(bijvoorbeeld 2026-12-31), niet '{raw}'."
+        )
+    return day

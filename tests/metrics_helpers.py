@@ -65,6 +65,31 @@ def insert_upload(con, upload_id: int, kind: str, aanbieder: str | None, peildat
         con.execute("INSERT OR REPLACE INTO current_uploads VALUES (?, ?, ?, ?)", [kind, slot, peildatum, upload_id])
 
 
+def area_row(jaar: int, gebied: str, inwoners: int, inwoners_75plus: int, lumpsum_euro: str) -> dict:
+    """One row of an area table; the lump sum as text ('4325000.50'): DECIMAL, cents kept."""
+    return dict(jaar=jaar, gebied=gebied, inwoners=inwoners, inwoners_75plus=inwoners_75plus,
+                lumpsum_euro=lumpsum_euro)
+
+
+def add_area_table(store: Store, upload_id: int, rows: list[dict], *, current: bool = True) -> None:
+    """One area table (kind 'gebied'); `current` makes it the one that counts for each of its years
+    (slot = the year as text, peildatum = 31 December of that year)."""
+    years = sorted({row["jaar"] for row in rows})
+    with store.connect() as con:
+        con.execute(
+            "INSERT INTO uploads VALUES (?, 'gebied', NULL, ?, ?, ?, 'test', TIMESTAMP '2028-01-01 12:00', ?, ?)",
+            [upload_id, D(years[-1], 12, 31), f"gebied{upload_id}.csv", f"sha{upload_id}", len(rows),
+             f"sha{upload_id}.csv"],
+        )
+        marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?::DECIMAL(15, 2))"] * len(rows))
+        values = [v for n, row in enumerate(rows, start=2) for v in (upload_id, n, *row.values())]
+        con.execute(f"INSERT INTO area_rows VALUES {marks}", values)
+        if current:
+            for year in years:
+                con.execute("INSERT OR REPLACE INTO current_uploads VALUES ('gebied', ?, ?, ?)",
+                            [str(year), D(year, 12, 31), upload_id])
+
+
 def export(store: Store) -> pd.DataFrame:
     with store.connect() as con:
         return export_frame(con)

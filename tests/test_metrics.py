@@ -10,7 +10,7 @@ import math
 import pandas as pd
 import pytest
 from metrics_helpers import (
-    D, Q1, Q2, Q3, Q4, add_provider, add_wij, cell, export, new_store, registration, trajectory,
+    D, Q1, Q2, Q3, Q4, add_area_table, add_provider, add_wij, area_row, cell, export, new_store, registration, trajectory,
 )
 
 from gonmetrics.definitions import figure_texts
@@ -167,12 +167,15 @@ def test_rows_exist_per_kind_of_delivery(store):
     add_wij(store, 2, Q2, [registration("r1", "west", D(2027, 5, 1))])
     f = export(store)
     assert list(f.columns) == EXPORT_COLUMNS
-    # Q1: 11 provider figures, 2 outlooks and the shift (the end of 2027 lies ahead) x 5 areas + spread
-    # (stad only); Q2: 5 WIJ figures x 5 areas (no provider figures, so no outlook and no shift)
-    assert len(f[f.peildatum == Q1]) == 14 * 5 + 1
-    assert len(f[f.peildatum == Q2]) == 5 * 5
+    # Q1: 13 provider figures, 2 outlooks and the shift (the end of 2027 lies ahead) x 5 areas + spread
+    # (stad only); no transition (the baseline quarter has no provider figures) and no context (no area
+    # table); Q2: 12 WIJ figures x 5 areas (no provider figures, so no outlook and no shift)
+    assert len(f[f.peildatum == Q1]) == 16 * 5 + 1
+    assert len(f[f.peildatum == Q2]) == 12 * 5
     assert set(f[f.peildatum == Q2].metric) == {
-        "youth_mh_inflow", "youth_mh_inflow_share", "wait_open", "wait_days_median", "wait_days_p80"}
+        "youth_mh_inflow", "youth_mh_inflow_share", "wait_open", "wait_days_median", "wait_days_p80",
+        *(f"toeleiding:{v}" for v in ("basis", "aanvullend", "lichte_ondersteuning", "maatschappelijk_initiatief",
+                                      "anders", "lopend")), "beschikking_onbepaald"}
     assert not f.duplicated(["metric", "gebied", "peildatum"]).any()
 
 
@@ -188,7 +191,10 @@ def test_sorted_by_quarter_metric_and_area(store):
         "users", "share_basis", "spread_basis", "outlook:share_basis", "shift_basis", "share_mixed", "share_mi", "outlook:share_mi",
         "age_group:0-17", "age_group:18-26", "age_group:27-34", "age_group:35-49", "age_group:50-64",
         "age_group:65-74", "age_group:75+",
+        "uitvoerders", "share_other_uitvoerder",
         "youth_mh_inflow", "youth_mh_inflow_share", "wait_open", "wait_days_median", "wait_days_p80",
+        *(f"toeleiding:{v}" for v in ("basis", "aanvullend", "lichte_ondersteuning", "maatschappelijk_initiatief",
+                                      "anders", "lopend")), "beschikking_onbepaald",
     ]
 
 
@@ -301,6 +307,8 @@ def test_csv_formats_by_hand_frame():
 def test_every_figure_is_defined(store):
     add_provider(store, 1, "Lentis", Q1, [trajectory("c1", "centrum")])
     add_wij(store, 2, Q1, [registration("c1", "centrum", D(2027, 1, 1))])
+    add_provider(store, 3, "Lentis", D(2026, 12, 31), [trajectory("c1", "centrum")])  # the baseline quarter
+    add_area_table(store, 4, [area_row(2027, "centrum", 60000, 4000, "4325000.50")])
     produced = set(export(store).metric)
     assert produced == set(figure_texts())
     for name, text in figure_texts().values():

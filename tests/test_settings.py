@@ -38,3 +38,18 @@ def test_defaults(monkeypatch):
 def test_a_bad_threshold_is_refused_in_dutch(raw):
     with pytest.raises(GonError, match="GONMETRICS_MIN_COUNT"):
         settings.checked_min_count(raw)
+
+
+def test_the_baseline_quarter_follows_the_environment(monkeypatch):
+    import datetime as dt
+    monkeypatch.delenv("GONMETRICS_BASELINE", raising=False)
+    assert settings.baseline() == dt.date(2026, 12, 31)
+    monkeypatch.setenv("GONMETRICS_BASELINE", "2027-06-30")
+    assert settings.baseline() == dt.date(2027, 6, 30)
+
+
+@pytest.mark.parametrize("raw", ["2027-06-29", "2027-05-31", "31-12-2026", "eind 2026"])
+def test_a_baseline_that_is_no_quarter_end_is_refused_in_dutch(monkeypatch, raw):
+    monkeypatch.setenv("GONMETRICS_BASELINE", raw)
+    with pytest.raises(GonError, match="GONMETRICS_BASELINE"):
+        settings.baseline()

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 
 from . import privacy, settings
-from .catalogue import ACTIVE, MI_BASIS
+from .catalogue import ACTIVE, MI_BASIS, UITVOERDER
 from .vocab import CITY
 
 
@@ -34,10 +34,9 @@ def top_initiatives(con, gebied: str, peildatum: dt.date, limit: int = 5) -> pd.
     ).df()
 
 
-# An uitvoerder compared as metrics.md says: the trajectory's uitvoerder, or its aanbieder
-# where that is empty; case-insensitive, trimmed, inner runs of whitespace (NBSP too) as one.
+# How an uitvoerder is shown: as delivered (without surrounding spaces), the aanbieder's name
+# where it is empty; compared as the catalogue's UITVOERDER.
 _UITVOERDER_SHOWN = "coalesce(nullif(trim(uitvoerder), ''), trim(aanbieder))"
-_UITVOERDER_KEY = f"lower(trim(regexp_replace({_UITVOERDER_SHOWN}, '[\\s\\x{{00A0}}]+', ' ', 'g')))"
 
 
 def uitvoerders(con, gebied: str, peildatum: dt.date) -> pd.DataFrame:
@@ -53,7 +52,7 @@ def uitvoerders(con, gebied: str, peildatum: dt.date) -> pd.DataFrame:
     return con.execute(
         f"""
         WITH active AS (
-            SELECT client_id, {_UITVOERDER_SHOWN} AS shown, {_UITVOERDER_KEY} AS key
+            SELECT client_id, {_UITVOERDER_SHOWN} AS shown, {UITVOERDER} AS key
             FROM current_trajectories
             WHERE peildatum = $peildatum AND {ACTIVE} {area}
         ), spelled AS (

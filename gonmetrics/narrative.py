@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from . import catalogue, fmt, privacy, quarters, targets
+from . import catalogue, fmt, privacy, quarters, settings, targets
 from .vocab import AREAS, CITY, CITY_LABEL
 
 NO_PREVIOUS = "geen vorig kwartaal"
@@ -311,7 +311,7 @@ OUTCOME_WORDS = {  # outcome -> how the pages name it
 }
 TOELEIDING_METRICS = tuple(f"toeleiding:{outcome}" for outcome in OUTCOME_WORDS)
 RATES = ("users_per_1000", "users75_per_1000")  # per 1.000 inhabitants
-EUROS = ("lumpsum_per_user",)
+EUROS = ("lumpsum_per_user",)  # euros per user
 HIDDEN_WORDS = "afgeschermd (kleine aantallen)"
 
 
@@ -329,9 +329,10 @@ def euro_text(cell) -> str:
 
 def note_text(cell, metric: str) -> str:
     """text(), with the context figures' rates and euros."""
-    if metric in RATES:
+    kind = catalogue.figure(metric).kind
+    if kind == catalogue.RATE:
         return rate_text(cell)
-    if metric in EUROS:
+    if kind == catalogue.PER_USER:
         return euro_text(cell)
     return text(cell, metric)
 
@@ -352,6 +353,11 @@ def _in(gebied: str) -> str:
     return "in de stad" if gebied == CITY else f"in {area_label(gebied)}"
 
 
+def _baseline() -> str:
+    """The baseline quarter of the transition figures (a setting), 'K4 2026'."""
+    return fmt.quarter(settings.baseline())
+
+
 def _kept_parts(figs: Figures, gebied: str, peildatum: dt.date):
     """(kept row, share kept, share of them at the same uitvoerder) in words; None without a row."""
     row = figs.row("kept", gebied, peildatum)
@@ -369,15 +375,15 @@ def transition_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
     """kept and kept_same_uitvoerder in words."""
     parts = _kept_parts(figs, gebied, peildatum)
     if parts is None:
-        return (f"Voor {fmt.quarter(peildatum)} zijn er geen cijfers over de overgang: die vergelijken een kwartaal "
-                "met het laatste kwartaal vóór de gebiedsondersteuningsnetwerken, en dat moet dan aangeleverd zijn.")
+        return (f"Voor {fmt.quarter(peildatum)} zijn er geen cijfers over de overgang: die vergelijken de kwartalen "
+                f"na {_baseline()} met {_baseline()}, en daarvoor moeten er cijfers van {_baseline()} zijn.")
     row, kept, same = parts
     if kept is None:
         if privacy.is_protected(row.value):
             return f"{_where(gebied)} zijn de aantallen te klein om de overgang van bestaande gebruikers te tonen."
-        return f"{_where(gebied)} waren er vóór de gebiedsondersteuningsnetwerken geen gebruikers."
-    sentence = (f"Van de {count_text(row.denominator)} gebruikers {_in(gebied)} van vóór de "
-                f"gebiedsondersteuningsnetwerken hadden er op {fmt.date(peildatum)} {count_text(row.numerator)} "
+        return f"{_where(gebied)} waren er in {_baseline()} geen gebruikers."
+    sentence = (f"Van de {count_text(row.denominator)} gebruikers {_in(gebied)} in {_baseline()}, vóór de "
+                f"gebiedsondersteuningsnetwerken, hadden er op {fmt.date(peildatum)} {count_text(row.numerator)} "
                 f"({kept}) nog ondersteuning")
     return sentence + (f"; {same} van hen bij dezelfde uitvoerder." if same else ".")
 
@@ -391,7 +397,7 @@ def transition_line(figs: Figures, gebied: str, peildatum: dt.date) -> str:
     if kept is None:
         hidden = privacy.is_protected(row.value)
         return f"Overgang bestaande gebruikers: {HIDDEN_WORDS if hidden else 'er waren geen bestaande gebruikers'}."
-    return (f"Overgang bestaande gebruikers: {kept} nog in ondersteuning"
+    return (f"Overgang bestaande gebruikers (sinds {_baseline()}): {kept} nog in ondersteuning"
             + (f", {same} van hen bij dezelfde uitvoerder." if same else "."))
 
 

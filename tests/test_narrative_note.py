@@ -63,11 +63,12 @@ def protected(cells: dict, hidden: dict) -> Figures:
 
 def test_transition_sentence_and_line(figs):
     assert narrative.transition_sentence(figs, "west", Q1) == (
-        "Van de 50 gebruikers in West van vóór de gebiedsondersteuningsnetwerken hadden er op 31-03-2027 45 "
+        "Van de 50 gebruikers in West in K4 2026, vóór de gebiedsondersteuningsnetwerken, hadden er op "
+        "31-03-2027 45 "
         f"(90,0{NBSP}%) nog ondersteuning; 80,0{NBSP}% van hen bij dezelfde uitvoerder.")
     assert narrative.transition_line(figs, "west", Q1) == (
-        f"Overgang bestaande gebruikers: 90,0{NBSP}% nog in ondersteuning, 80,0{NBSP}% van hen bij dezelfde "
-        "uitvoerder.")
+        f"Overgang bestaande gebruikers (sinds K4 2026): 90,0{NBSP}% nog in ondersteuning, 80,0{NBSP}% van hen "
+        "bij dezelfde uitvoerder.")
     # no row (the baseline was not delivered, or the quarter is not after it)
     assert narrative.transition_line(figs, "west", Q2) == "Overgang bestaande gebruikers: geen cijfers voor K2 2027."
     assert narrative.transition_sentence(figs, "oost", Q1).startswith("Voor K1 2027 zijn er geen cijfers over de overgang")

@@ -118,7 +118,8 @@ def test_gebied_shows_the_four_new_sections_for_the_aldermen(with_area_table, do
     assert at.selectbox[1].value == dt.date(2027, 3, 31)
     assert {"Overgang van bestaande gebruikers", "Toegang via WIJ", "Keuze", "Gebied in context"} <= set(headers(at))
     text = shown(at)
-    assert ("Van de 12 gebruikers in West van vóór de gebiedsondersteuningsnetwerken hadden er op 31-03-2027 10 "
+    assert ("Van de 12 gebruikers in West in K4 2026, vóór de gebiedsondersteuningsnetwerken, hadden er op "
+            "31-03-2027 10 "
             f"(83,3{NBSP}%) nog ondersteuning; 90,0{NBSP}% van hen bij dezelfde uitvoerder.") in text
     assert (f"Uitkomst van de 10 aanmeldingen bij WIJ in West in K1 2027: 20,0{NBSP}% basis, 40,0{NBSP}% aanvullend, "
             f"10,0{NBSP}% lichte ondersteuning door WIJ, 10,0{NBSP}% maatschappelijk initiatief, 10,0{NBSP}% andere "
@@ -179,8 +180,8 @@ def test_council_voortgang_shows_the_further_figures_protected(with_area_table, 
 def test_overzicht_has_a_line_on_the_transition_and_the_lump_sum(with_area_table):
     at = login("wethouder")
     lines = [m.value for m in at.markdown]
-    assert (f"Overgang bestaande gebruikers: 83,3{NBSP}% nog in ondersteuning, 90,0{NBSP}% van hen bij dezelfde "
-            "uitvoerder.") in lines
+    assert (f"Overgang bestaande gebruikers (sinds K4 2026): 83,3{NBSP}% nog in ondersteuning, 90,0{NBSP}% van "
+            "hen bij dezelfde uitvoerder.") in lines
     assert f"Lumpsum per gebruiker: €{NBSP}35.714 per jaar (2027)." in lines
     # centrum has no users: no lump sum per user, and no baseline users either
     assert "Lumpsum per gebruiker: geen gebruikers." in lines

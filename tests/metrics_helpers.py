@@ -22,16 +22,16 @@ def new_store(tmp_path) -> Store:
 
 
 def trajectory(client_id, gebied, ondersteuning="basis", startdatum=D(2026, 1, 1), einddatum=None,
-               geboortejaar=1980, mi=None, doelgroep="overig", product="begeleiding") -> dict:
+               geboortejaar=1980, mi=None, doelgroep="overig", product="begeleiding", uitvoerder=None) -> dict:
     return dict(client_id=client_id, gebied=gebied, geboortejaar=geboortejaar, ondersteuning=ondersteuning,
                 product=product, doelgroep=doelgroep, startdatum=startdatum, einddatum=einddatum,
-                maatschappelijk_initiatief=mi, uitvoerder=None)
+                maatschappelijk_initiatief=mi, uitvoerder=uitvoerder)
 
 
 def registration(client_id, gebied, aanmelddatum, geboortejaar=1980, doelgroep="overig",
-                 toeleiding="anders") -> dict:
+                 toeleiding="anders", beschikking_duur=None) -> dict:
     return dict(client_id=client_id, gebied=gebied, geboortejaar=geboortejaar, aanmelddatum=aanmelddatum,
-                doelgroep=doelgroep, toeleiding=toeleiding, hoofdaanbieder=None, beschikking_duur=None)
+                doelgroep=doelgroep, toeleiding=toeleiding, hoofdaanbieder=None, beschikking_duur=beschikking_duur)
 
 
 def add_provider(store: Store, upload_id: int, aanbieder: str, peildatum: dt.date, rows: list[dict],
@@ -74,20 +74,24 @@ def area_row(jaar: int, gebied: str, inwoners: int, inwoners_75plus: int, lumpsu
 def add_area_table(store: Store, upload_id: int, rows: list[dict], *, current: bool = True) -> None:
     """One area table (kind 'gebied'); `current` makes it the one that counts for each of its years
     (slot = the year as text, peildatum = 31 December of that year)."""
-    years = sorted({row["jaar"] for row in rows})
     with store.connect() as con:
-        con.execute(
-            "INSERT INTO uploads VALUES (?, 'gebied', NULL, ?, ?, ?, 'test', TIMESTAMP '2028-01-01 12:00', ?, ?)",
-            [upload_id, D(years[-1], 12, 31), f"gebied{upload_id}.csv", f"sha{upload_id}", len(rows),
-             f"sha{upload_id}.csv"],
-        )
-        marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?::DECIMAL(15, 2))"] * len(rows))
-        values = [v for n, row in enumerate(rows, start=2) for v in (upload_id, n, *row.values())]
-        con.execute(f"INSERT INTO area_rows VALUES {marks}", values)
-        if current:
-            for year in years:
-                con.execute("INSERT OR REPLACE INTO current_uploads VALUES ('gebied', ?, ?, ?)",
-                            [str(year), D(year, 12, 31), upload_id])
+        insert_area_table(con, upload_id, rows, current)
+
+
+def insert_area_table(con, upload_id: int, rows: list[dict], current: bool) -> None:
+    years = sorted({row["jaar"] for row in rows})
+    con.execute(
+        "INSERT INTO uploads VALUES (?, 'gebied', NULL, ?, ?, ?, 'test', TIMESTAMP '2028-01-01 12:00', ?, ?)",
+        [upload_id, D(years[-1], 12, 31), f"gebied{upload_id}.csv", f"sha{upload_id}", len(rows),
+         f"sha{upload_id}.csv"],
+    )
+    marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?::DECIMAL(15, 2))"] * len(rows))
+    values = [v for n, row in enumerate(rows, start=2) for v in (upload_id, n, *row.values())]
+    con.execute(f"INSERT INTO area_rows VALUES {marks}", values)
+    if current:
+        for year in years:
+            con.execute("INSERT OR REPLACE INTO current_uploads VALUES ('gebied', ?, ?, ?)",
+                        [str(year), D(year, 12, 31), upload_id])
 
 
 def export(store: Store) -> pd.DataFrame:

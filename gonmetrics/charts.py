@@ -465,6 +465,7 @@ def access_mix(figs: Figures, gebied: str) -> Chart:
                       [(number(r.value) if r is not None else None, _cell_text(r, metric)) for r in rows]))
     fig = _stacked(gebied, parts, quarters, "Aandeel van de aanmeldingen")
     fig.update_traces(texttemplate="%{y:.0f}" + fmt.NBSP + "%", textposition="inside")
+    fig.update_layout(uniformtext=dict(minsize=11, mode="hide"))  # no unreadable labels in thin layers
     data = _parts_table(quarters, parts).assign(
         Aanmeldingen=[count_text(r.denominator) for r in figs.series(TOELEIDING_METRICS[0], gebied)])
     summary = f"Uitkomst van de aanmeldingen bij WIJ in {area_label(gebied)}: geen WIJ-gegevens."
@@ -512,3 +513,11 @@ def context(figs: Figures, metric: str, highlight: str) -> Chart:
 def _context_cell(figs: Figures, metric: str, gebied: str, peildatum: dt.date) -> str:
     row = figs.row(metric, gebied, peildatum)
     return "–" if row is None else note_text(row.value, metric)
+
+
+def share_trend(figs: Figures, metric: str, gebied: str) -> Chart:
+    """trend() of a share without a target, its short label on the axis (the long names of the
+    note's figures do not fit beside the chart)."""
+    chart = trend(figs, metric, gebied)
+    chart.fig.update_yaxes(title_text=short_label(metric))
+    return chart

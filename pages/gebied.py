@@ -72,12 +72,12 @@ with _ui.friendly_errors():
     st.write(narrative.access_sentence(figs, gebied, peildatum))
     _ui.chart(_ui.built(charts.access_mix, figs, gebied))
     st.subheader("Beschikkingen voor onbepaalde tijd")
-    _ui.chart(_ui.built(charts.trend, figs, "beschikking_onbepaald", gebied))
+    _ui.chart(_ui.built(charts.share_trend, figs, "beschikking_onbepaald", gebied))
 
     st.header("Keuze")
     st.write(narrative.choice_sentence(figs, gebied, peildatum))
     _ui.key_figure_row(figs, ("uitvoerders", "share_other_uitvoerder"), gebied, peildatum, provisional)
-    _ui.chart(_ui.built(charts.trend, figs, "share_other_uitvoerder", gebied))
+    _ui.chart(_ui.built(charts.share_trend, figs, "share_other_uitvoerder", gebied))
     st.subheader(f"Uitvoerders in {name}, {quarter}")
     _ui.uitvoerders_table(gebied, peildatum, user.protected)
 

@@ -498,6 +498,8 @@ def context(figs: Figures, metric: str, highlight: str) -> Chart:
     _layout(fig, [_tick(q) for q in quarters], CONTEXT_AXES.get(metric, metric_label(metric)), percent=False)
     if metric in EUROS:
         fig.update_yaxes(tickprefix="€" + fmt.NBSP)
+    else:  # rates can be small: 0,5 rather than a rounded 1 twice
+        fig.update_yaxes(tickformat=",.1~f")
     data = pd.DataFrame({"Kwartaal": [fmt.quarter(q) for q in quarters],
                          **{area_label(g): [_context_cell(figs, metric, g, q) for q in quarters] for g in (CITY, *AREAS)}})
     summary = f"{metric_label(metric)}: geen gebiedsgegevens."

@@ -129,6 +129,9 @@ def test_gebied_shows_the_four_new_sections_for_the_aldermen(with_area_table, do
             "bij een andere uitvoerder dan de hoofdaanbieder.") in text
     assert ("In West waren er op 31-03-2027 1,4 gebruikers per 1.000 inwoners, 2,0 gebruikers van 75 jaar of ouder "
             f"per 1.000 inwoners van 75 jaar of ouder en een lumpsum van €{NBSP}35.714 per gebruiker per jaar.") in text
+    charts = {c.key for c in at.get("plotly_chart")}
+    assert {"chart-overgang_west", "chart-toeleiding_west", "chart-users_per_1000_west", "chart-users75_per_1000_west",
+            "chart-lumpsum_per_user_west"} <= charts
     # the aldermen see the small counts of the list of uitvoerders
     assert table_with(at, "Uitvoerder").values.tolist() == [["Zorg BV", "10"], ["De Brug", "3"], ["Wiershoeck", "1"]]
     # the outcome mix as stacked bars, six outcomes with their Dutch names

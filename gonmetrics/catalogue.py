@@ -97,6 +97,7 @@ class Measure:
     parts: tuple[str, ...] = ()
     hide_parts: bool = False
     sums: tuple[tuple[str, ...], ...] = ()  # further ways in which parts add up to this measure
+    at_baseline: str | None = None  # the same number as this measure in the baseline quarter
 
     @property
     def breakdowns(self) -> tuple[tuple[str, ...], ...]:
@@ -146,7 +147,7 @@ MEASURES: tuple[Measure, ...] = (
               within=("users",)) for g, _, _ in AGE_GROUPS),
     Measure("other_uitvoerder", KIND_PROVIDER, "count(*) FILTER (has_other_uitvoerder)", within=("users",)),
     Measure("uitvoerders", KIND_PROVIDER, total='coalesce(any_value("uitvoerders"), 0)::BIGINT', people=False),
-    _given(BASELINE_USERS),
+    _given(BASELINE_USERS, at_baseline="users"),
     _given("kept", within=(BASELINE_USERS,)),
     _given("kept_same", within=("kept",)),
     _given(INWONERS, people=False),

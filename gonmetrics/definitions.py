@@ -1,6 +1,6 @@
 """The Definities page's texts: every figure's Dutch name and definition (from the
 catalogue, in the export's order) and the texts about the figures as a whole.
-Source: shared/metrics.md; the extra figures (spreiding, wachttijd) are ours.
+Source: shared/metrics.md (version 2); the extra figures (spreiding, wachttijd) are ours.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ def figure_texts() -> dict[str, tuple[str, str]]:
 GENERAL_TEXT = (
     "Alle cijfers gaan per kwartaal over de peildatum (de laatste dag van het kwartaal) en tellen alleen de "
     "actuele levering: per hoofdaanbieder en per kwartaal het laatst geaccepteerde extract, en per kwartaal het "
-    "laatst geaccepteerde WIJ-extract. Is de noemer 0, dan blijft het cijfer leeg (niet 0 %). Een gebied zonder "
-    "gebruikers heeft 0 gebruikers en lege aandelen."
+    "laatst geaccepteerde WIJ-extract, en per jaar de laatst aangeleverde gebiedsgegevens (inwoners en lumpsum). "
+    "Is de noemer 0, dan blijft het cijfer leeg (niet 0 %). Een gebied zonder gebruikers heeft 0 gebruikers en "
+    "lege aandelen. Cijfers voor Gemeente Groningen als geheel tellen elke gebruiker één keer."
 )
 
 TARGETS_TEXT = (

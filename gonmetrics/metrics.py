@@ -41,6 +41,21 @@ def _area_bits() -> str:
     return f"(VALUES {', '.join(rows)}) AS areas(gebied, bit)"
 
 
+def trajectories_sql(where: str) -> str:
+    """The rows of current_trajectories matching `where`, with `uitvoerder_key` (catalogue.
+    UITVOERDER) and `other_uitvoerder` (catalogue.OTHER_UITVOERDER). The names are normalised
+    once per distinct spelling, not per row: a regular expression per row is what would cost."""
+    return f"""(
+        SELECT t.*, n.uitvoerder_key, n.other_uitvoerder
+        FROM current_trajectories t
+        JOIN (SELECT uitvoerder AS spelled, aanbieder, {UITVOERDER} AS uitvoerder_key,
+                     {OTHER_UITVOERDER} AS other_uitvoerder
+              FROM (SELECT DISTINCT coalesce(uitvoerder, '') AS uitvoerder, aanbieder FROM current_trajectories)) n
+          ON coalesce(t.uitvoerder, '') = n.spelled AND t.aanbieder = n.aanbieder
+        WHERE {where}
+    )"""
+
+
 def client_facts_sql(only_peildatum: str | None = None) -> str:
     """SELECT of the fact relation: one row per (peildatum, client_id, gebied incl. 'stad').
 
@@ -57,11 +72,10 @@ def client_facts_sql(only_peildatum: str | None = None) -> str:
                bit_or(bit) FILTER (ondersteuning = 'basis') AS basis_bits,
                bit_or(bit) FILTER (ondersteuning = 'aanvullend') AS aanvullend_bits,
                bit_or(bit) FILTER ({MI_BASIS}) AS mi_bits,
-               bit_or(bit) FILTER ({OTHER_UITVOERDER}) AS other_bits,
+               bit_or(bit) FILTER (other_uitvoerder) AS other_bits,
                -- struct order = the tie rule: latest startdatum, then highest geboortejaar
                max({{'startdatum': startdatum, 'geboortejaar': geboortejaar}}).geboortejaar AS geboortejaar
-        FROM current_trajectories JOIN {_area_bits()} USING (gebied)
-        WHERE {ACTIVE} {only}
+        FROM {trajectories_sql(f"{ACTIVE} {only}")} JOIN {_area_bits()} USING (gebied)
         GROUP BY peildatum, client_id
     )
     SELECT peildatum, client_id, areas.gebied,
@@ -127,9 +141,8 @@ def given_sql() -> str:
     peildatum, gebied, uitvoerders, baseline_users, kept, kept_same, inwoners,
     inwoners_75plus, lumpsum_euro (each NULL where metrics.md gives it no row)."""
     return f"""
-    WITH active AS (
-        SELECT peildatum, client_id, gebied, {UITVOERDER} AS uitvoerder
-        FROM current_trajectories WHERE {ACTIVE}
+    WITH active AS MATERIALIZED (  -- read by both: one pass over the trajectories
+        SELECT peildatum, client_id, gebied, uitvoerder_key AS uitvoerder FROM {trajectories_sql(ACTIVE)}
     ),
     organisations AS (
         SELECT peildatum, CASE WHEN grouping(gebied) = 1 THEN '{CITY}' ELSE gebied END AS gebied,
@@ -254,7 +267,7 @@ def export_sql(materialised: bool = False) -> str:
     WITH governing AS (
         SELECT metric, peildatum::DATE AS peildatum, target, point::DATE AS point FROM governing_frame
     ),
-    figure_rows AS ({figure_rows}),
+    figure_rows AS MATERIALIZED ({figure_rows}),  -- read five times: compute it once
     all_rows AS (
         SELECT metric, gebied, peildatum, numerator, denominator, value FROM figure_rows
         {''.join(f"UNION ALL BY NAME {_spread_sql(f)}" for f in spreads)}

@@ -58,6 +58,11 @@ def text(cell, metric: str) -> str:
         if value is None:
             return privacy.display_count(cell)
         return fmt.number(value, 0 if value == int(value) else 1) + " dagen"
+    if kind in (catalogue.RATE, catalogue.PER_USER):  # per 1.000 inhabitants; euros per user
+        value = number(cell)
+        if value is None:
+            return privacy.display_count(cell)
+        return fmt.number(value, 1) if kind == catalogue.RATE else f"€{fmt.NBSP}{fmt.number(value)}"
     return privacy.display_share(cell)
 
 
@@ -68,10 +73,14 @@ def count_text(cell) -> str:
 def change_text(metric: str, delta: float) -> str:
     """A change in Dutch: shares in procentpunt, counts and days with a sign."""
     kind = catalogue.figure(metric).kind
+    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
     if kind in (catalogue.COUNT, catalogue.DAYS):
-        sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
         unit = " dagen" if kind == catalogue.DAYS else ""
         return f"{sign}{fmt.number(abs(delta), 0 if delta == int(delta) else 1)}{unit}"
+    if kind == catalogue.RATE:
+        return f"{sign}{fmt.number(abs(delta), 1)}"
+    if kind == catalogue.PER_USER:
+        return f"{sign}€{fmt.NBSP}{fmt.number(abs(delta))}"
     return fmt.points(delta)
 
 

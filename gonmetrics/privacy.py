@@ -35,7 +35,10 @@ The rules, in plain words (threshold T, default 10, setting GONMETRICS_MIN_COUNT
   worked out from users and share_basis, so it is not protected as a count of its own;
   its denominator is a number of quarters.
 * Every cell that holds a hidden number shows the same mark: `users` of an area is
-  also the denominator of its age groups, share_basis and share_mixed.
+  also the denominator of its age groups, share_basis and share_mixed; the users of the
+  baseline quarter are also the denominator of `kept` in every later quarter.
+* Organisations (`uitvoerders`), inhabitants and lump sums are no counts of people: never
+  withheld. A rate per 1.000 inhabitants and the lump sum per user follow the users.
 """
 
 from __future__ import annotations
@@ -147,7 +150,8 @@ def explanation_nl(threshold: int | None = None) -> str:
         "basisondersteuning’ verraadt dat 2 gebruikers ook of alleen aanvullende ondersteuning hebben): is dat "
         f"verschil groter dan 0 maar kleiner dan {t}, dan wordt ook een aantal verborgen en het aandeel niet getoond. "
         "Is het aantal gebruikers van een gebied verborgen, dan ook de hele leeftijdsopbouw van "
-        "dat gebied."
+        "dat gebied. Het aantal uitvoerders (organisaties), de inwoners en de lumpsum zijn geen aantallen "
+        "personen en worden altijd getoond."
     )
 
 
@@ -193,10 +197,16 @@ def protect(frame: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
     primary = set(cells.loc[(cells["count"] > 0) & (cells["count"] < t), "key"])
     complements = _small_complements(counts, t)  # hidden from the start, never shown
     every = {**counts, **complements}
-    hidden = set(primary)
-    for day, relations in _relations(counts).items():
-        quarter = relations + _complement_relations(complements, day)
-        hidden |= _hide_quarter(quarter, every, primary | set(complements), t)
+    links = _baseline_links(counts)
+    hidden, forced = set(primary), set()
+    while True:  # a number shown in two quarters is hidden in both or in neither
+        for day, relations in _relations(counts).items():
+            quarter = relations + _complement_relations(complements, day)
+            hidden |= _hide_quarter(quarter, every, primary | set(complements) | forced, t)
+        more = {b for a, b in links if a in hidden and b not in hidden}
+        if not more:
+            break
+        forced |= more
     marks = cells["key"].map(lambda key: primary_mark(t) if key in primary else SECONDARY if key in hidden else None)
     return _with_hidden_values(_with_marks(frame, cells.assign(mark=marks).dropna(subset=["mark"])))
 
@@ -241,6 +251,20 @@ def _small_complements(counts: dict, t: int) -> dict:
                 if 0 < difference < t:
                     result[((whole, part), "complement", *place)] = difference
     return result
+
+
+def _baseline_links(counts: dict) -> set:
+    """Pairs (a, b) of cells in the frame that hold the same number in different quarters: a
+    measure `at_baseline` (the transition's users of the baseline quarter, in each later
+    quarter) and that measure in the baseline quarter; both ways round."""
+    first, baseline, links = _first_cells(), settings.baseline(), set()
+    for m in catalogue.MEASURES:
+        if m.at_baseline and m.name in first and m.at_baseline in first:
+            for metric, column, gebied, day in counts:
+                if (metric, column) == first[m.name] and (*first[m.at_baseline], gebied, baseline) in counts:
+                    pair = ((metric, column, gebied, day), (*first[m.at_baseline], gebied, baseline))
+                    links |= {pair, pair[::-1]}
+    return links
 
 
 def _complement_relations(complements: dict, day) -> list:

@@ -83,3 +83,37 @@ def test_a_new_stored_measure_reshapes_the_materialised_facts(tmp_path, monkeypa
                                             store._make_current(con, 1)))
         assert facts_fresh(con)
         assert cell(export_frame(con, materialised=True), "mi_users", "oost", Q1).numerator == 1
+
+
+def test_the_notes_figures_are_in_the_catalogue_with_their_dutch_names():
+    # metrics.md version 2, sections 3-6
+    names = {
+        "kept": "Bestaande gebruikers nog in ondersteuning",
+        "beschikking_onbepaald": "Beschikkingen voor onbepaalde tijd",
+        "uitvoerders": "Aantal uitvoerders",
+        "share_other_uitvoerder": "Aandeel bij een andere uitvoerder dan de hoofdaanbieder",
+        "users_per_1000": "Gebruikers per 1.000 inwoners",
+        "users75_per_1000": "Gebruikers van 75+ per 1.000 inwoners van 75+",
+        "lumpsum_per_user": "Lumpsum per gebruiker (euro per jaar)",
+    }
+    for metric, name in names.items():
+        assert catalogue.figure(metric).name == name
+    assert catalogue.figure("kept_same_uitvoerder").name.endswith("bij dezelfde uitvoerder")
+    assert all(catalogue.figure(f"toeleiding:{v}").name.startswith("Uitkomst toeleiding")
+               for v in ("basis", "aanvullend", "lichte_ondersteuning", "maatschappelijk_initiatief", "anders",
+                         "lopend"))
+    for metric in (*names, "kept_same_uitvoerder"):  # new texts speak of gebruikers and Gemeente Groningen
+        assert "cliënt" not in catalogue.figure(metric).text and "de stad" not in catalogue.figure(metric).text
+
+
+def test_the_notes_counts_of_people_are_related_for_the_protection():
+    registrations = catalogue.measure("registrations")
+    assert set(registrations.parts) == {f"toeleiding:{v}" for v in
+                                        ("basis", "aanvullend", "lichte_ondersteuning", "maatschappelijk_initiatief",
+                                         "anders", "lopend")}
+    assert catalogue.measure("kept").within == ("baseline_users",)
+    assert catalogue.measure("kept_same").within == ("kept",)
+    assert catalogue.measure("onbepaald").within == ("aanvullend_duur",)
+    assert catalogue.measure("other_uitvoerder").within == ("users",)
+    assert catalogue.figure("users75_per_1000").numerator == "age:75+"  # the 75+ age group
+    assert not any(catalogue.measure(m).people for m in ("uitvoerders", "inwoners", "inwoners_75plus", "lumpsum_euro"))

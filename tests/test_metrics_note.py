@@ -201,3 +201,12 @@ def test_a_year_with_three_areas_has_no_city_row(context):
         assert set(f[(f.metric == metric) & (f.peildatum == Q1_2028)].gebied) == {"centrum", "west", "oost"}
         assert set(f[(f.metric == metric) & (f.peildatum == Q1)].gebied) == {"centrum", "west", "oost", "zuid", "stad"}
         assert rows_of(f, metric)[rows_of(f, metric).peildatum == BEFORE].empty  # 2026 has no area table
+
+
+def test_rates_and_euros_in_dutch():
+    from gonmetrics import narrative
+    assert narrative.text(1000 / 30, "users75_per_1000") == "33,3"
+    assert narrative.text(4325000.5 / 3, "lumpsum_per_user") == "€\u00a01.441.667"
+    assert narrative.text("", "lumpsum_per_user") == "x"  # withheld with the users
+    assert narrative.change_text("users_per_1000", -0.25) == "−0,2"
+    assert narrative.change_text("lumpsum_per_user", 1250.4) == "+€\u00a01.250"

@@ -639,3 +639,62 @@ def test_outlook_and_shift_follow_the_share_they_come_from(tmp_path):
     assert out.loc[("outlook:share_basis", "west", Q2), "value"] == ""
     # its shift is shown: 15 % of 20 is 3, 10 are basis already
     assert (out.loc[("shift_basis", "west", Q2), "numerator"], out.loc[("shift_basis", "west", Q2), "value"]) == (0, 0.0)
+
+
+# --- the note's figures (metrics.md sections 3-6) ---------------------------------------
+
+B = dt.date(2026, 12, 31)  # the default baseline quarter
+TOELEIDING = ("basis", "aanvullend", "lichte_ondersteuning", "maatschappelijk_initiatief", "anders", "lopend")
+
+
+def test_a_small_toeleiding_outcome_gets_a_partner():
+    # west: 25 registrations, 3 to basis, 22 to aanvullend: showing 22 of 25 would tell the 3
+    rows = [share(f"toeleiding:{v}", "west", n, 25) for v, n in zip(TOELEIDING, (3, 22, 0, 0, 0, 0))]
+    out = protect(frame(rows), 10)
+    assert list(out["numerator"]) == ["< 10", "x", 0, 0, 0, 0]
+    assert list(out["denominator"]) == [25] * 6
+    assert list(out["value"])[:2] == ["", ""] and list(out["value"])[2:] == [0.0] * 4
+
+
+def test_open_ended_beschikkingen_of_almost_all_are_withheld():
+    # 14 of 16 stated aanvullend beschikkingen are open-ended: 2 are not
+    out = protect(frame([share("beschikking_onbepaald", "oost", 14, 16)]), 10)
+    assert (out["numerator"][0], out["denominator"][0], out["value"][0]) == ("x", 16, "")
+
+
+def test_kept_of_almost_all_is_withheld_and_so_is_the_same_uitvoerder_share():
+    # 23 of 25 users of the baseline are still in support: 2 stopped. kept (23) is also the
+    # denominator of kept_same_uitvoerder, so that share goes too.
+    out = protect(frame([share("kept", "zuid", 23, 25), share("kept_same_uitvoerder", "zuid", 12, 23)]), 10)
+    assert list(out["numerator"]) == ["x", 12]
+    assert list(out["denominator"]) == [25, "x"]
+    assert list(out["value"]) == ["", ""]
+
+
+def test_the_baseline_users_are_hidden_in_every_quarter_alike():
+    # B: 40 users in centrum, 3 in west (small): the city (85) minus the others would tell the 3,
+    # so one more area is hidden at B - oost's 12, the smallest. Q1's kept denominators are the
+    # same numbers as the users at B and carry the same marks, also where Q1 itself has no sum
+    # that would hide them (here: the areas of Q1 without the city; 85 - 40 - 12 - 30 = 3).
+    users_b = {"centrum": 40, "west": 3, "oost": 12, "zuid": 30}
+    kept_q1 = {"centrum": 30, "west": 3, "oost": 10, "zuid": 30}
+    rows = [count("users", g, n, B) for g, n in users_b.items()] + [count("users", "stad", 85, B)]
+    rows += [share("kept", g, kept_q1[g], n, Q1) for g, n in users_b.items()]
+    out = protect(frame(rows), 10)
+    at_b = out[out["peildatum"] == B].set_index("gebied")["numerator"]
+    at_q1 = out[out["peildatum"] == Q1].set_index("gebied")["denominator"]
+    assert at_b["west"] == "< 10" and at_q1["west"] == "< 10"
+    assert at_b["oost"] == "x" and at_q1["oost"] == "x"
+    assert at_b["centrum"] == 40 and at_q1["centrum"] == 40
+
+
+def test_uitvoerders_inhabitants_and_lump_sums_are_never_protected():
+    lumpsum = frame([share("lumpsum_per_user", "west", 0, 5)]).astype({"numerator": "Float64"})
+    lumpsum.loc[0, ["numerator", "value"]] = [4325000.5, 865000.1]
+    rows = frame([count("uitvoerders", "west", 3), share("users_per_1000", "west", 5, 8),
+                  share("users75_per_1000", "oost", 12, 7)]).astype({"numerator": "Float64"})
+    rows["value"] = [3.0, 625.0, 12 * 1000 / 7]  # per 1.000 inhabitants
+    out = protect(pd.concat([rows, lumpsum], ignore_index=True), 10)
+    assert list(out["numerator"]) == [3, "< 10", 12, 4325000.5]  # 3 organisations; 5 users is small
+    assert list(out["denominator"])[1:] == [8, 7, "< 10"]  # 8 and 7 inhabitants are no small numbers
+    assert list(out["value"]) == [3.0, "", 12 * 1000 / 7, ""]  # rates and euros follow the users

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from . import fmt, targets
 from .quarters import ends as quarters_from_to
 from .narrative import (EUROS, OUTLOOK_LABEL, OUTCOME_WORDS, TOELEIDING_METRICS, Figures, area_label, count_text,
-                        goal_text, metric_label, note_text, number, short_label, text)
+                        goal_text, metric_label, number, short_label, text)
 from .vocab import AGE_GROUPS, AREAS, CITY
 
 OKABE_ITO = {
@@ -493,7 +493,7 @@ def context(figs: Figures, metric: str, highlight: str) -> Chart:
                                             dash="solid" if gebied in (highlight, CITY) else "dot"),
             marker=dict(symbol=AREA_SYMBOLS[gebied], size=11 if gebied == highlight else 7), hovertemplate=HOVER,
             customdata=[[f"{where} · {fmt.quarter(r.peildatum)}<br>{metric_label(metric)}: "
-                         f"{note_text(r.value, metric)}"] for r in rows],
+                         f"{text(r.value, metric)}"] for r in rows],
         ))
     _layout(fig, [_tick(q) for q in quarters], CONTEXT_AXES.get(metric, metric_label(metric)), percent=False)
     if metric in EUROS:
@@ -508,13 +508,13 @@ def context(figs: Figures, metric: str, highlight: str) -> Chart:
         city = figs.row(metric, CITY, latest)
         summary = (f"{metric_label(metric)} in {fmt.quarter(latest)}: {area_label(highlight)} "
                    f"{_context_cell(figs, metric, highlight, latest)}"
-                   + (f", de stad {note_text(city.value, metric)}." if city is not None else "."))
+                   + (f", de stad {text(city.value, metric)}." if city is not None else "."))
     return Chart(fig, summary, data, f"{metric}_{highlight}")
 
 
 def _context_cell(figs: Figures, metric: str, gebied: str, peildatum: dt.date) -> str:
     row = figs.row(metric, gebied, peildatum)
-    return "–" if row is None else note_text(row.value, metric)
+    return "–" if row is None else text(row.value, metric)
 
 
 def share_trend(figs: Figures, metric: str, gebied: str) -> Chart:

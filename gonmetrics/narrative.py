@@ -324,28 +324,6 @@ EUROS = ("lumpsum_per_user",)  # euros per user
 HIDDEN_WORDS = "afgeschermd (kleine aantallen)"
 
 
-def rate_text(cell) -> str:
-    """A rate per 1.000 in Dutch, '45,2'; a protected cell as shown."""
-    value = number(cell)
-    return privacy.display_count(cell) if value is None else fmt.number(value, 1)
-
-
-def euro_text(cell) -> str:
-    """An amount in whole euros, '€ 1.234'; a protected cell as shown."""
-    value = number(cell)
-    return privacy.display_count(cell) if value is None else f"€{fmt.NBSP}{fmt.number(value)}"
-
-
-def note_text(cell, metric: str) -> str:
-    """text(), with the context figures' rates and euros."""
-    kind = catalogue.figure(metric).kind
-    if kind == catalogue.RATE:
-        return rate_text(cell)
-    if kind == catalogue.PER_USER:
-        return euro_text(cell)
-    return text(cell, metric)
-
-
 def note_label(metric: str) -> str:
     """A figure's name in the tables; each toeleiding outcome by its own name."""
     outcome = metric.partition(":")[2]
@@ -455,7 +433,7 @@ def context_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
     words = {"users_per_1000": "{} gebruikers per 1.000 inwoners",
              "users75_per_1000": "{} gebruikers van 75 jaar of ouder per 1.000 inwoners van 75 jaar of ouder",
              "lumpsum_per_user": "een lumpsum van {} per gebruiker per jaar"}
-    shown = [phrase.format(note_text(figs.cell(m, gebied, peildatum), m)) for m, phrase in words.items()
+    shown = [phrase.format(text(figs.cell(m, gebied, peildatum), m)) for m, phrase in words.items()
              if figs.value(m, gebied, peildatum) is not None]
     if not shown:
         return f"{_where(gebied)} zijn de aantallen te klein om het gebied in context te tonen."
@@ -470,13 +448,13 @@ def lumpsum_line(figs: Figures, gebied: str, peildatum: dt.date) -> str:
         return f"Lumpsum per gebruiker: nog geen gebiedsgegevens voor {peildatum.year}."
     if number(row.value) is None:
         return f"Lumpsum per gebruiker: {HIDDEN_WORDS if privacy.is_protected(row.value) else 'geen gebruikers'}."
-    return f"Lumpsum per gebruiker: {euro_text(row.value)} per jaar ({peildatum.year})."
+    return f"Lumpsum per gebruiker: {text(row.value, 'lumpsum_per_user')} per jaar ({peildatum.year})."
 
 
 def side_by_side(figs: Figures, metrics, peildatum: dt.date) -> pd.DataFrame:
     """Figures of one quarter with the city first and the areas beside it, in Dutch (Voortgang)."""
     return pd.DataFrame({"Cijfer": [note_label(m) for m in metrics],
-                         **{area_label(g): [note_text(row.value, m) if (row := figs.row(m, g, peildatum)) is not None
+                         **{area_label(g): [text(row.value, m) if (row := figs.row(m, g, peildatum)) is not None
                                             else "–"
                                             for m in metrics] for g in (CITY, *AREAS)}})
 

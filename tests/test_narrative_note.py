@@ -135,13 +135,6 @@ def test_context_with_withheld_users_shows_only_what_is_shown():
         f"€{NBSP}25.720 per gebruiker per jaar.")
 
 
-def test_rates_and_euros_in_dutch():
-    assert narrative.rate_text(1234.56) == "1.234,6"
-    assert narrative.euro_text(1234.5) == f"€{NBSP}1.234"  # whole euros: half to even
-    assert narrative.euro_text(1235.5) == f"€{NBSP}1.236"
-    assert narrative.euro_text("") == "x" and narrative.rate_text(None) == "–"
-
-
 def test_side_by_side_puts_the_city_first():
     figs = Figures(export({("toeleiding:basis", g, Q1): (n, 40) for g, n in (("west", 8), ("stad", 30))}))
     table = narrative.side_by_side(figs, ["toeleiding:basis"], Q1)

@@ -4,14 +4,15 @@ Three layers, each rule written once:
 
 * building blocks: which trajectory is active, what a user, a basis user, a trajectory
   through a maatschappelijk initiatief, a young adult and a referred registration are,
-  and the age groups (SQL fragments over current_trajectories / current_registrations);
+  the uitvoerder of a trajectory (names normalised once, `normalised`), and the age
+  groups (SQL fragments over current_trajectories / current_registrations);
 * measures: named numbers per area and quarter (mostly counts of people) built from
   those blocks, with how they relate: a group within a larger group (its complement
   counts people too) and a total made of parts, which is what the small-number
   protection needs;
 * figures: one entry per exported metric with its kind, numerator and denominator
-  (measures), Dutch name, definition and short label, whether a target can apply and
-  its chart kind.
+  (measures), Dutch name, definition and short label, whether a target can apply, its
+  chart kind and the measure without which it has no row (`requires`).
 
 metrics.py builds the export SQL from this, definitions.py the Definities texts,
 privacy.py its relations, charts.py and narrative.py their labels and formats. They
@@ -223,6 +224,8 @@ def _outlook(of: str, name: str, what: str) -> Figure:
     )
 
 
+# The note sets no minimum for the figures of sections 3-6: no target, and not drawn as the
+# steering lines (narrative.Figures.steering).
 def _rate(id, name, text, numerator, denominator, **more) -> Figure:
     return Figure(id, RATE, name, text, numerator=numerator, denominator=denominator, requires=INWONERS, **more)
 
@@ -328,7 +331,7 @@ FIGURES: tuple[Figure, ...] = (
         "Het deel van de gebruikers met minstens één actief traject in het gebied dat wordt uitgevoerd door een "
         "andere organisatie dan de hoofdaanbieder van dat traject (bijvoorbeeld een kleine stichting als "
         "onderaannemer). " + UITVOERDER_TEXT,
-        "other_uitvoerder", "users", chart=LINE, label="Bij een andere uitvoerder",
+        "other_uitvoerder", "users", target=False, chart=LINE, label="Bij een andere uitvoerder",
     ),
     _share(
         "kept", "Bestaande gebruikers nog in ondersteuning",
@@ -336,14 +339,14 @@ FIGURES: tuple[Figure, ...] = (
         "laatste kwartaal vóór de GON): het deel dat op de peildatum nog gebruiker is, in welk gebied ook. Wie "
         "verhuist naar een ander gebied, telt mee bij het gebied van het basiskwartaal. Alleen voor kwartalen na "
         "het basiskwartaal, en alleen als er voor het basiskwartaal cijfers van de hoofdaanbieders zijn.",
-        "kept", BASELINE_USERS, chart=LINE, label="Nog in ondersteuning", requires=BASELINE_USERS,
+        "kept", BASELINE_USERS, target=False, chart=LINE, label="Nog in ondersteuning", requires=BASELINE_USERS,
     ),
     _share(
         "kept_same_uitvoerder", "Bestaande gebruikers nog bij dezelfde uitvoerder",
         "Van de bestaande gebruikers die nog in ondersteuning zijn: het deel met op de peildatum een actief "
         "traject (in welk gebied ook) bij dezelfde uitvoerder als één van hun actieve trajecten in het gebied in "
         "het basiskwartaal (voor Gemeente Groningen als geheel: in welk gebied ook). " + UITVOERDER_TEXT,
-        "kept_same", "kept", chart=LINE, label="Bij dezelfde uitvoerder", requires=BASELINE_USERS,
+        "kept_same", "kept", target=False, chart=LINE, label="Bij dezelfde uitvoerder", requires=BASELINE_USERS,
     ),
     _rate(
         "users_per_1000", "Gebruikers per 1.000 inwoners",
@@ -399,7 +402,7 @@ FIGURES: tuple[Figure, ...] = (
     ),
     *(
         _share(f"toeleiding:{v}", f"Uitkomst toeleiding: {TOELEIDING_LABELS[v].lower()}", _toeleiding_text(v),
-               _toeleiding_measure(v), "registrations", chart=STACK, label=TOELEIDING_LABELS[v])
+               _toeleiding_measure(v), "registrations", target=False, chart=STACK, label=TOELEIDING_LABELS[v])
         for v in TOELEIDING
     ),
     _share(
@@ -407,7 +410,7 @@ FIGURES: tuple[Figure, ...] = (
         "Van de aanmeldingen in het WIJ-extract van het kwartaal met toeleiding aanvullend waarbij de duur van de "
         "beschikking is ingevuld: het deel met een beschikking voor onbepaalde tijd. Aanmeldingen zonder "
         "ingevulde duur tellen niet mee.",
-        "onbepaald", "aanvullend_duur", chart=LINE, label="Onbepaalde tijd",
+        "onbepaald", "aanvullend_duur", target=False, chart=LINE, label="Onbepaalde tijd",
     ),
 )
 

@@ -5,7 +5,8 @@ The provider measures all derive from one fact relation (client_facts_sql): one 
 client per area (plus 'stad') per quarter; the WIJ measures from the registrations of the
 current WIJ extracts (registration_facts_sql). Both are aggregated into cells (cells_sql,
 wij_cells_sql), the cells into one row of measures per quarter and area, and those into
-the figures' rows. The export is one long table, one row per (metric, gebied, peildatum),
+the figures' rows. What needs several quarters (the transition from the baseline quarter),
+the area table or distinct organisations is computed when the export runs (given_sql). The export is one long table, one row per (metric, gebied, peildatum),
 sorted by peildatum, the catalogue's order and AREA_ORDER.
 """
 

@@ -117,3 +117,9 @@ def test_the_notes_counts_of_people_are_related_for_the_protection():
     assert catalogue.measure("other_uitvoerder").within == ("users",)
     assert catalogue.figure("users75_per_1000").numerator == "age:75+"  # the 75+ age group
     assert not any(catalogue.measure(m).people for m in ("uitvoerders", "inwoners", "inwoners_75plus", "lumpsum_euro"))
+
+
+def test_the_notes_figures_are_no_steering_figures():
+    # the note sets minimums for share_basis and share_mi only: the pages draw those as steering lines
+    steering = [f.id for f in catalogue.FIGURES if f.chart == catalogue.LINE and f.target]
+    assert steering == ["share_basis", "share_mi"]

@@ -23,8 +23,8 @@ import plotly.graph_objects as go
 
 from . import fmt, targets
 from .quarters import ends as quarters_from_to
-from .narrative import (OUTLOOK_LABEL, Figures, area_label, count_text, goal_text, metric_label, number,
-                        short_label, text)
+from .narrative import (EUROS, OUTLOOK_LABEL, OUTCOME_WORDS, TOELEIDING_METRICS, Figures, area_label, count_text,
+                        goal_text, metric_label, number, short_label, text)
 from .vocab import AGE_GROUPS, AREAS, CITY
 
 OKABE_ITO = {
@@ -441,3 +441,112 @@ def waiting(figs: Figures, gebied: str) -> Chart:
                    f"mediaan {median}, 80e percentiel {p80}; {still_open} van de toegeleide aanmeldingen nog zonder "
                    "start.")
     return Chart(fig, summary, data, f"wachttijd_{gebied}")
+
+
+# --- the note's other questions (metrics.md sections 3-6) ---------------------------------
+
+
+def transition(figs: Figures, gebied: str) -> Chart:
+    """kept and kept_same_uitvoerder per quarter since the baseline: two shares as lines."""
+    lines = [("kept", "Nog in ondersteuning", OKABE_ITO["blue"], "circle"),
+             ("kept_same_uitvoerder", "Bij dezelfde uitvoerder", OKABE_ITO["orange"], "square")]
+    quarters = [r.peildatum for r in figs.series("kept", gebied)]
+    where = area_label(gebied)
+    fig = go.Figure()
+    for metric, name, colour, symbol in lines:
+        rows = figs.series(metric, gebied)
+        fig.add_trace(go.Scatter(
+            x=[_tick(r.peildatum) for r in rows], y=[_pct(number(r.value)) for r in rows], name=name,
+            mode="lines+markers", line=dict(color=colour, width=3), marker=dict(symbol=symbol, size=9),
+            hovertemplate=HOVER, customdata=[[_share_hover(r, metric, where)] for r in rows],
+        ))
+    _layout(fig, [_tick(q) for q in quarters], "Aandeel van de bestaande gebruikers")
+    kept, same = (_rows_at(figs, m, gebied, quarters) for m, *_ in lines)
+    data = pd.DataFrame({
+        "Kwartaal": [fmt.quarter(q) for q in quarters],
+        "Bestaande gebruikers": [count_text(r.denominator) for r in kept],
+        "Nog in ondersteuning (aantal)": [count_text(r.numerator) for r in kept],
+        "Nog in ondersteuning": [_cell_text(r, "kept") for r in kept],
+        "Bij dezelfde uitvoerder (aantal)": ["–" if r is None else count_text(r.numerator) for r in same],
+        "Bij dezelfde uitvoerder": [_cell_text(r, "kept_same_uitvoerder") for r in same],
+    })
+    summary = f"Overgang van bestaande gebruikers in {where}: geen gegevens."
+    if quarters:
+        last = data.iloc[-1]
+        summary = (f"Overgang van bestaande gebruikers in {where} in {last['Kwartaal']}: {last['Nog in ondersteuning']} "
+                   f"nog in ondersteuning, van hen {last['Bij dezelfde uitvoerder']} bij dezelfde uitvoerder.")
+    return Chart(fig, summary, data, f"overgang_{gebied}")
+
+
+TOELEIDING_COLOURS = (OKABE_ITO["bluish_green"], OKABE_ITO["orange"], OKABE_ITO["sky_blue"], OKABE_ITO["yellow"],
+                      OKABE_ITO["reddish_purple"], OKABE_ITO["blue"])  # in the order of narrative.OUTCOME_WORDS
+
+
+def access_mix(figs: Figures, gebied: str) -> Chart:
+    """The outcome of the WIJ registrations (toeleiding) per quarter as stacked shares."""
+    quarters = [r.peildatum for r in figs.series(TOELEIDING_METRICS[0], gebied)]
+    parts = []
+    for metric, colour in zip(TOELEIDING_METRICS, TOELEIDING_COLOURS):
+        rows = _rows_at(figs, metric, gebied, quarters)
+        parts.append((OUTCOME_WORDS[metric.partition(":")[2]], colour,
+                      [(number(r.value) if r is not None else None, _cell_text(r, metric)) for r in rows]))
+    fig = _stacked(gebied, parts, quarters, "Aandeel van de aanmeldingen")
+    fig.update_traces(texttemplate="%{y:.0f}" + fmt.NBSP + "%", textposition="inside")
+    fig.update_layout(uniformtext=dict(minsize=11, mode="hide"))  # no unreadable labels in thin layers
+    data = _parts_table(quarters, parts).assign(
+        Aanmeldingen=[count_text(r.denominator) for r in figs.series(TOELEIDING_METRICS[0], gebied)])
+    summary = f"Uitkomst van de aanmeldingen bij WIJ in {area_label(gebied)}: geen WIJ-gegevens."
+    if quarters:
+        summary = (f"Uitkomst van de aanmeldingen bij WIJ in {area_label(gebied)} in {fmt.quarter(quarters[-1])}: "
+                   + ", ".join(f"{cells[-1][1]} {name}" for name, _, cells in parts) + ".")
+    return Chart(fig, summary, data, f"toeleiding_{gebied}")
+
+
+CONTEXT_AXES = {"users_per_1000": "Gebruikers per 1.000 inwoners",
+                "users75_per_1000": "Per 1.000 inwoners van 75+", "lumpsum_per_user": "Euro per gebruiker per jaar"}
+
+
+def context(figs: Figures, metric: str, highlight: str) -> Chart:
+    """A context figure (users per 1.000 inhabitants, lump sum per user) per quarter for the four
+    areas and the city, the area shown highlighted; not a share, so no % and no target."""
+    quarters = sorted({r.peildatum for g in (*AREAS, CITY) for r in figs.series(metric, g)})
+    fig = go.Figure()
+    for gebied in (*AREAS, CITY):
+        rows = figs.series(metric, gebied)
+        where = area_label(gebied) + (" (dit gebied)" if gebied == highlight else "")
+        fig.add_trace(go.Scatter(
+            x=[_tick(r.peildatum) for r in rows], y=[number(r.value) for r in rows], name=where,
+            mode="lines+markers", line=dict(color=AREA_COLOURS[gebied], width=4 if gebied == highlight else 2,
+                                            dash="solid" if gebied in (highlight, CITY) else "dot"),
+            marker=dict(symbol=AREA_SYMBOLS[gebied], size=11 if gebied == highlight else 7), hovertemplate=HOVER,
+            customdata=[[f"{where} · {fmt.quarter(r.peildatum)}<br>{metric_label(metric)}: "
+                         f"{text(r.value, metric)}"] for r in rows],
+        ))
+    _layout(fig, [_tick(q) for q in quarters], CONTEXT_AXES.get(metric, metric_label(metric)), percent=False)
+    if metric in EUROS:
+        fig.update_yaxes(tickprefix="€" + fmt.NBSP)
+    else:  # rates can be small: 0,5 rather than a rounded 1 twice
+        fig.update_yaxes(tickformat=",.1~f")
+    data = pd.DataFrame({"Kwartaal": [fmt.quarter(q) for q in quarters],
+                         **{area_label(g): [_context_cell(figs, metric, g, q) for q in quarters] for g in (CITY, *AREAS)}})
+    summary = f"{metric_label(metric)}: geen gebiedsgegevens."
+    if quarters:
+        latest = quarters[-1]
+        city = figs.row(metric, CITY, latest)
+        summary = (f"{metric_label(metric)} in {fmt.quarter(latest)}: {area_label(highlight)} "
+                   f"{_context_cell(figs, metric, highlight, latest)}"
+                   + (f", de hele gemeente {text(city.value, metric)}." if city is not None else "."))
+    return Chart(fig, summary, data, f"{metric}_{highlight}")
+
+
+def _context_cell(figs: Figures, metric: str, gebied: str, peildatum: dt.date) -> str:
+    row = figs.row(metric, gebied, peildatum)
+    return "–" if row is None else text(row.value, metric)
+
+
+def share_trend(figs: Figures, metric: str, gebied: str) -> Chart:
+    """trend() of a share without a target, its short label on the axis (the long names of the
+    note's figures do not fit beside the chart)."""
+    chart = trend(figs, metric, gebied)
+    chart.fig.update_yaxes(title_text=short_label(metric))
+    return chart

@@ -7,7 +7,8 @@ import datetime as dt
 
 import pandas as pd
 
-from .catalogue import ACTIVE, MI_BASIS
+from . import privacy, settings
+from .catalogue import ACTIVE, MI_BASIS, UITVOERDER
 from .vocab import CITY
 
 
@@ -31,3 +32,48 @@ def top_initiatives(con, gebied: str, peildatum: dt.date, limit: int = 5) -> pd.
         """,
         params,
     ).df()
+
+
+# How an uitvoerder is shown: as delivered (without surrounding spaces), the aanbieder's name
+# where it is empty; compared as the catalogue's UITVOERDER.
+_UITVOERDER_SHOWN = "coalesce(nullif(trim(uitvoerder), ''), trim(aanbieder))"
+
+
+def uitvoerders(con, gebied: str, peildatum: dt.date) -> pd.DataFrame:
+    """The uitvoerders of the active trajectories in an area (or the city) in a quarter.
+
+    Per uitvoerder (normalised as metrics.md says), the distinct users of the area with an
+    active trajectory in the area by that uitvoerder; its name is the spelling delivered
+    most often among those trajectories (ties: the first in alphabetical order). Columns:
+    uitvoerder, gebruikers; most users first, ties by name.
+    """
+    area = "" if gebied == CITY else "AND gebied = $gebied"
+    params = {"peildatum": peildatum} | ({} if gebied == CITY else {"gebied": gebied})
+    return con.execute(
+        f"""
+        WITH active AS (
+            SELECT client_id, {_UITVOERDER_SHOWN} AS shown, {UITVOERDER} AS key
+            FROM current_trajectories
+            WHERE peildatum = $peildatum AND {ACTIVE} {area}
+        ), spelled AS (
+            SELECT key, shown, count(*) AS n FROM active GROUP BY key, shown
+        ), names AS (  -- the spelling delivered most often; ties: alphabetical
+            SELECT key, arg_min(shown, (-n, shown)) AS uitvoerder FROM spelled GROUP BY key
+        ), users AS (
+            SELECT key, count(DISTINCT client_id) AS gebruikers FROM active GROUP BY key
+        )
+        SELECT uitvoerder, gebruikers
+        FROM names JOIN users USING (key)
+        ORDER BY gebruikers DESC, uitvoerder
+        """,
+        params,
+    ).df()
+
+
+def protect_users(table: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+    """The table with its `gebruikers` counts from 1 to T-1 shown as '< T' (privacy's mark), for
+    the council. The counts of a list of uitvoerders do not add up to the users (a client can
+    have several uitvoerders), so no further count follows from them."""
+    t = settings.min_count() if threshold is None else settings.checked_min_count(threshold)
+    small = (table["gebruikers"] > 0) & (table["gebruikers"] < t)
+    return table.assign(gebruikers=table["gebruikers"].astype(object).where(~small, privacy.primary_mark(t)))

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
-from . import catalogue, fmt, privacy, quarters, targets
+from . import catalogue, fmt, privacy, quarters, settings, targets
 from .vocab import AREAS, CITY, CITY_LABEL
 
 NO_PREVIOUS = "geen vorig kwartaal"
@@ -330,3 +331,180 @@ def outlook_sentence(figs: Figures, metric: str, gebied: str, peildatum: dt.date
             f"eind {goal[0].year} op ongeveer {fmt.share_against(ahead[1], goal[1])} ({OUTLOOK_LABEL}); "
             f"{goal_text(goal)}, "
             f"status: {figs.status(metric, gebied, peildatum)}.")
+
+
+# --- the note's other questions: transition, access, choice, context (metrics.md 3-6) ---
+
+OUTCOME_WORDS = {  # outcome -> how the pages name it
+    "basis": "basis", "aanvullend": "aanvullend", "lichte_ondersteuning": "lichte ondersteuning door WIJ",
+    "maatschappelijk_initiatief": "maatschappelijk initiatief", "anders": "andere hulp", "lopend": "nog lopend",
+}
+TOELEIDING_METRICS = tuple(f"toeleiding:{outcome}" for outcome in OUTCOME_WORDS)
+RATES = ("users_per_1000", "users75_per_1000")  # per 1.000 inhabitants
+EUROS = ("lumpsum_per_user",)  # euros per user
+HIDDEN_WORDS = "afgeschermd (kleine aantallen)"
+
+
+def note_label(metric: str) -> str:
+    """A figure's name in the tables; each toeleiding outcome by its own name."""
+    outcome = metric.partition(":")[2]
+    return f"Uitkomst toeleiding: {OUTCOME_WORDS[outcome]}" if metric in TOELEIDING_METRICS else metric_label(metric)
+
+
+def no_context_sentence(gebied: str, peildatum: dt.date) -> str:
+    if gebied == CITY:
+        return f"Er zijn nog geen gebiedsgegevens voor {peildatum.year} van alle vier gebieden."
+    return f"Er zijn nog geen gebiedsgegevens voor {peildatum.year}."
+
+
+def _in(gebied: str) -> str:
+    return "in de hele gemeente" if gebied == CITY else f"in {area_label(gebied)}"
+
+
+def _baseline() -> str:
+    """The baseline quarter of the transition figures (a setting), 'K4 2026'."""
+    return fmt.quarter(settings.baseline())
+
+
+def _kept_parts(figs: Figures, gebied: str, peildatum: dt.date):
+    """(kept row, share kept, share of them at the same uitvoerder) in words; None without a row."""
+    row = figs.row("kept", gebied, peildatum)
+    if row is None:
+        return None
+    same = figs.row("kept_same_uitvoerder", gebied, peildatum)
+    return row, _share_or_none(row.value), None if same is None else _share_or_none(same.value)
+
+
+def _share_or_none(cell) -> str | None:
+    return None if number(cell) is None else fmt.percent(number(cell))
+
+
+def transition_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
+    """kept and kept_same_uitvoerder in words."""
+    parts = _kept_parts(figs, gebied, peildatum)
+    if parts is None:
+        return (f"Voor {fmt.quarter(peildatum)} zijn er geen cijfers over de overgang: die vergelijken de kwartalen "
+                f"na {_baseline()} met {_baseline()}, en daarvoor moeten er cijfers van {_baseline()} zijn.")
+    row, kept, same = parts
+    if kept is None:
+        if privacy.is_protected(row.value):
+            return f"{_where(gebied)} zijn de aantallen te klein om de overgang van bestaande gebruikers te tonen."
+        return f"{_where(gebied)} waren er in {_baseline()} geen gebruikers."
+    sentence = (f"Van de {count_text(row.denominator)} gebruikers {_in(gebied)} in {_baseline()}, vóór de "
+                f"gebiedsondersteuningsnetwerken, hadden er op {fmt.date(peildatum)} {count_text(row.numerator)} "
+                f"({kept}) nog ondersteuning")
+    return sentence + (f"; {same} van hen bij dezelfde uitvoerder." if same else ".")
+
+
+def transition_line(figs: Figures, gebied: str, peildatum: dt.date) -> str:
+    """The transition in one short line (Overzicht)."""
+    parts = _kept_parts(figs, gebied, peildatum)
+    if parts is None:
+        return f"Overgang bestaande gebruikers: geen cijfers voor {fmt.quarter(peildatum)}."
+    row, kept, same = parts
+    if kept is None:
+        hidden = privacy.is_protected(row.value)
+        return f"Overgang bestaande gebruikers: {HIDDEN_WORDS if hidden else 'er waren geen bestaande gebruikers'}."
+    return (f"Overgang bestaande gebruikers (sinds {_baseline()}): {kept} nog in ondersteuning"
+            + (f", {same} van hen bij dezelfde uitvoerder." if same else "."))
+
+
+def access_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
+    """The toeleiding mix and the open-ended beschikkingen in words."""
+    first = figs.row(TOELEIDING_METRICS[0], gebied, peildatum)
+    if first is None:
+        return f"Er is geen WIJ-extract voor {fmt.quarter(peildatum)}."
+    if number(first.denominator) == 0:
+        return f"{_where(gebied)} waren er in {fmt.quarter(peildatum)} geen aanmeldingen bij WIJ."
+    shown = [f"{fmt.percent(v)} {OUTCOME_WORDS[m.partition(':')[2]]}" for m in TOELEIDING_METRICS
+             if (v := figs.value(m, gebied, peildatum)) is not None]
+    if not shown:
+        return f"{_where(gebied)} zijn de aantallen aanmeldingen bij WIJ te klein om de uitkomsten te tonen."
+    sentence = (f"Uitkomst van de {count_text(first.denominator)} aanmeldingen bij WIJ {_in(gebied)} in "
+                f"{fmt.quarter(peildatum)}: {', '.join(shown)}")
+    if len(shown) < len(TOELEIDING_METRICS):
+        sentence += " (de andere uitkomsten zijn afgeschermd)"
+    sentence += "."
+    onbepaald = figs.row("beschikking_onbepaald", gebied, peildatum)
+    if onbepaald is not None and (share := _share_or_none(onbepaald.value)):
+        sentence += (f" Van de beschikkingen voor aanvullende ondersteuning (met bekende duur) is {share} voor "
+                     "onbepaalde tijd.")
+    return sentence
+
+
+def choice_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
+    """uitvoerders and share_other_uitvoerder in words."""
+    count = figs.value("uitvoerders", gebied, peildatum)
+    if count is None:
+        return f"Voor {fmt.quarter(peildatum)} zijn er geen cijfers over uitvoerders."
+    if count == 0:
+        return f"{_where(gebied)} waren er op {fmt.date(peildatum)} geen gebruikers en dus geen uitvoerders."
+    sentence = (f"{_where(gebied)} werkten op {fmt.date(peildatum)} {fmt.number(count)} "
+                f"{'uitvoerder' if count == 1 else 'uitvoerders'}")
+    if (other := _share_or_none(figs.cell("share_other_uitvoerder", gebied, peildatum))) is not None:
+        sentence += (f"; {other} van de gebruikers had minstens één traject bij een andere uitvoerder dan de "
+                     "hoofdaanbieder")
+    return sentence + "."
+
+
+def context_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str:
+    """users_per_1000, users75_per_1000 and lumpsum_per_user in words."""
+    if figs.row("users_per_1000", gebied, peildatum) is None:
+        return no_context_sentence(gebied, peildatum)
+    words = {"users_per_1000": "{} gebruikers per 1.000 inwoners",
+             "users75_per_1000": "{} gebruikers van 75 jaar of ouder per 1.000 inwoners van 75 jaar of ouder",
+             "lumpsum_per_user": "een lumpsum van {} per gebruiker per jaar"}
+    shown = [phrase.format(text(figs.cell(m, gebied, peildatum), m)) for m, phrase in words.items()
+             if figs.value(m, gebied, peildatum) is not None]
+    if not shown:
+        return f"{_where(gebied)} zijn de aantallen te klein om het gebied in context te tonen."
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} en {shown[-1]}"
+    return f"{_where(gebied)} waren er op {fmt.date(peildatum)} {listed}."
+
+
+def lumpsum_line(figs: Figures, gebied: str, peildatum: dt.date) -> str:
+    """The lump sum per user in one short line (Overzicht)."""
+    row = figs.row("lumpsum_per_user", gebied, peildatum)
+    if row is None:
+        return f"Lumpsum per gebruiker: nog geen gebiedsgegevens voor {peildatum.year}."
+    if number(row.value) is None:
+        return f"Lumpsum per gebruiker: {HIDDEN_WORDS if privacy.is_protected(row.value) else 'geen gebruikers'}."
+    return f"Lumpsum per gebruiker: {text(row.value, 'lumpsum_per_user')} per jaar ({peildatum.year})."
+
+
+def side_by_side(figs: Figures, metrics, peildatum: dt.date) -> pd.DataFrame:
+    """Figures of one quarter with the city first and the areas beside it, in Dutch (Voortgang)."""
+    return pd.DataFrame({"Cijfer": [note_label(m) for m in metrics],
+                         **{area_label(g): [text(row.value, m) if (row := figs.row(m, g, peildatum)) is not None
+                                            else "–"
+                                            for m in metrics] for g in (CITY, *AREAS)}})
+
+
+def has_metric(figs: Figures, metric: str) -> bool:
+    """Whether the figures hold any row of a metric (no area table loaded: no context figures)."""
+    return bool((figs.frame["metric"] == metric).any())
+
+
+def elderly_sentence(figs: Figures, gebied: str, peildatum: dt.date) -> str | None:
+    """Says so when the 75+ rate is missing because the area table is not there; else None."""
+    return None if figs.row("users75_per_1000", gebied, peildatum) else no_context_sentence(gebied, peildatum)
+
+
+class CouncilGroup(NamedTuple):
+    heading: str
+    slug: str  # for file names
+    metrics: tuple[str, ...]
+    sentence: object = None  # (figs, gebied, peildatum) -> str | None, about the city
+
+
+COUNCIL_GROUPS = (  # what Voortgang shows beyond the targets, city first and the areas beside it
+    CouncilGroup("Instroom jongvolwassenen psychisch kwetsbaar", "jongvolwassenen",
+                 ("youth_mh_inflow", "youth_mh_inflow_share")),
+    CouncilGroup("Ouderen (75 jaar of ouder)", "ouderen", ("age_group:75+", "users75_per_1000"), elderly_sentence),
+    CouncilGroup("Wachttijd van aanmelding bij WIJ tot start", "wachttijd",
+                 ("wait_days_median", "wait_days_p80", "wait_open")),
+    CouncilGroup("Overgang van bestaande gebruikers", "overgang", ("kept", "kept_same_uitvoerder"),
+                 transition_sentence),
+    CouncilGroup("Toegang via WIJ", "toegang", (*TOELEIDING_METRICS, "beschikking_onbepaald"), access_sentence),
+    CouncilGroup("Keuze", "keuze", ("uitvoerders", "share_other_uitvoerder"), choice_sentence),
+)

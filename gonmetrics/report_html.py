@@ -51,6 +51,7 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)
     bullets: list[str] = field(default_factory=list)
     charts: list[tuple[str, Chart]] = field(default_factory=list)  # (subheading, chart)
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (caption, table)
 
 
 def render(title: str, intro: list[str], sections: list[Section], notices: list[str] = (),
@@ -66,6 +67,7 @@ def render(title: str, intro: list[str], sections: list[Section], notices: list[
         body += [f"<p>{_e(p)}</p>" for p in section.paragraphs]
         if section.bullets:
             body.append("<ul>" + "".join(f"<li>{_e(b)}</li>" for b in section.bullets) + "</ul>")
+        body += [_table(caption, table) for caption, table in section.tables]
         for subheading, chart in section.charts:
             count += 1
             body.append(f"<h3>{_e(subheading)}</h3>")

@@ -14,12 +14,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from gonmetrics import access, databases, desk, details, fmt, targets
+from gonmetrics import access, databases, desk, details, fmt, narrative, targets
 from gonmetrics.downloads import to_csv_bytes, to_xlsx_bytes
 from gonmetrics.errors import DatabaseBusy, GonError
 from gonmetrics.metrics import delivery_status, export_frame, missing_in
 from gonmetrics.narrative import Figures
-from gonmetrics.privacy import protect
+from gonmetrics.privacy import display_count, protect
 from gonmetrics.store import Store, default_db_path
 from gonmetrics.vocab import AREAS, SUPPLIER_LABELS
 
@@ -368,3 +368,36 @@ def literal_table(frame) -> None:
     """A table whose cells may come from delivered files (names, values): st.dataframe
     shows them as plain text, whereas st.table would render Markdown in them."""
     st.dataframe(frame, hide_index=True, width="stretch")
+
+
+# --- the note's other questions -----------------------------------------------------------
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _uitvoerders(path: str, version: int, gebied: str, peildatum):
+    with _store(path).connect() as con:
+        return details.uitvoerders(con, gebied, peildatum)
+
+
+def uitvoerders_table(gebied: str, peildatum, protected: bool) -> pd.DataFrame | None:
+    """The uitvoerders of an area (or the city) in a quarter with their users, names as
+    delivered, counts from 1 to 9 protected for the council; with downloads. Returns the
+    table as shown (None when there are no trajectories)."""
+    table = _uitvoerders(str(store().path), data_version(), gebied, peildatum)
+    if table.empty:
+        st.write(f"Op {fmt.date(peildatum)} liepen er geen trajecten.")
+        return None
+    if protected:
+        table = details.protect_users(table)
+    shown = pd.DataFrame({"Uitvoerder": table["uitvoerder"], "Gebruikers": table["gebruikers"].map(display_count)})
+    literal_table(shown)
+    download_buttons(shown, f"uitvoerders_{gebied}_{fmt.quarter(peildatum).replace(' ', '_')}")
+    return shown
+
+
+def side_by_side(figs: Figures, metrics, peildatum, name: str) -> pd.DataFrame:
+    """Figures of a quarter with the city first and the areas beside it, as a table with downloads."""
+    table = narrative.side_by_side(figs, metrics, peildatum)
+    st.table(table, hide_index=True)
+    download_buttons(table, name)
+    return table

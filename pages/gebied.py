@@ -64,6 +64,30 @@ with _ui.friendly_errors():
             st.write(f"Er is geen WIJ-extract voor {quarter}.")
         _ui.chart(_ui.built(build, figs, gebied))
 
+    st.header("Overgang van bestaande gebruikers")
+    st.write(narrative.transition_sentence(figs, gebied, peildatum))
+    if narrative.has_metric(figs, "kept"):
+        _ui.chart(_ui.built(charts.transition, figs, gebied))
+
+    st.header("Toegang via WIJ")
+    st.write(narrative.access_sentence(figs, gebied, peildatum))
+    _ui.chart(_ui.built(charts.access_mix, figs, gebied))
+    st.subheader("Beschikkingen voor onbepaalde tijd")
+    _ui.chart(_ui.built(charts.share_trend, figs, "beschikking_onbepaald", gebied))
+
+    st.header("Keuze")
+    st.write(narrative.choice_sentence(figs, gebied, peildatum))
+    _ui.key_figure_row(figs, ("uitvoerders", "share_other_uitvoerder"), gebied, peildatum, provisional)
+    _ui.chart(_ui.built(charts.share_trend, figs, "share_other_uitvoerder", gebied))
+    st.subheader(f"Uitvoerders in {name}, {quarter}")
+    _ui.uitvoerders_table(gebied, peildatum, user.protected)
+
+    st.header("Gebied in context")
+    st.write(narrative.context_sentence(figs, gebied, peildatum))
+    for metric in (*narrative.RATES, *narrative.EUROS):
+        if narrative.has_metric(figs, metric):
+            _ui.chart(_ui.built(charts.context, figs, metric, gebied))
+
     st.header("Vergelijking met de andere gebieden")
     for metric in figs.steering():
         _ui.chart(_ui.built(charts.compare, figs, metric, peildatum, highlight=gebied))

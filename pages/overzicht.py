@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gonmetrics import charts, fmt
+from gonmetrics import charts, fmt, narrative
 from gonmetrics.vocab import AREAS, CITY
 from pages import _ui
 
@@ -27,6 +27,8 @@ with _ui.friendly_errors():
                 st.write("Geen gebruikers in dit kwartaal.")
             else:
                 _ui.key_figure_row(figs, ("share_basis", "share_mi", "users"), gebied, peildatum, provisional)
+            st.write(narrative.transition_line(figs, gebied, peildatum))
+            st.write(narrative.lumpsum_line(figs, gebied, peildatum))
 
     st.header("Ontwikkeling in de gemeente Groningen")
     _ui.chart(_ui.built(charts.trend, figs, "share_basis", CITY))

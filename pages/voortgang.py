@@ -52,12 +52,28 @@ with _ui.friendly_errors():
         st.subheader(title)
         _ui.chart(chart)
 
+    st.header("Meer over de gemeente en de gebieden")
+    st.write(f"De andere vragen van de raad, voor de hele gemeente en de vier gebieden naast elkaar, {quarter}.")
+    more = []
+    for group in narrative.COUNCIL_GROUPS:
+        st.subheader(group.heading)
+        said = [s for s in [group.sentence and group.sentence(figs, CITY, peildatum)] if s]
+        for sentence in said:
+            st.write(sentence)
+        name = f"{group.slug}_{quarter.replace(' ', '_')}"
+        tables = [(f"{group.heading}, {quarter}", _ui.side_by_side(figs, group.metrics, peildatum, name))]
+        if group.slug == "keuze":
+            with st.expander(f"Uitvoerders in de hele gemeente, {quarter}"):
+                if (listed := _ui.uitvoerders_table(CITY, peildatum, protected=True)) is not None:
+                    tables.append((f"Uitvoerders in de hele gemeente, {quarter}", listed))
+        more.append(report_html.Section(group.heading, paragraphs=said, tables=tables))
+
     st.header("Rapport")
     st.write("De pagina als één HTML-bestand om te bewaren, te delen of af te drukken (A4); het opent ook zonder "
              "internet.")
     sections = [report_html.Section(f"In het kort, {quarter}", bullets=sentences),
                 report_html.Section("Gemeente Groningen: voortgang per doel", paragraphs=remarks, charts=city),
-                report_html.Section("De gebieden naast elkaar", charts=side)]
+                report_html.Section("De gebieden naast elkaar", charts=side), *more]
     notices = _ui.report_notices(peildatum, provisional)
     st.download_button(
         "Rapport downloaden (afdrukbaar)", lambda: report_html.render(

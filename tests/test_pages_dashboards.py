@@ -209,7 +209,8 @@ def test_gebied_follows_the_url_and_shows_the_area(one_quarter):
     # 15 % of 4 users is 0,6: one basis user is enough, and west has two
     assert ("In West is 15\u00a0% alleen basisondersteuning voor eind 2027 al bereikt (bij een gelijk aantal "
             "gebruikers).") in text
-    assert len(at.get("plotly_chart")) == 9  # with the shift's
+    # with the shift's; and the note's: the WIJ outcomes, open-ended beschikkingen, another uitvoerder
+    assert len(at.get("plotly_chart")) == 9 + 3
 
 
 def test_gebied_switches_area_and_keeps_it_in_the_url(one_quarter):
@@ -400,7 +401,8 @@ def test_demo_voortgang_in_words_and_as_report(use_db, demo_path, demo_figures, 
     assert "Demodata: dit rapport toont synthetische" in report and f"In West ontving op {fmt.date(latest)}" in report
     table = downloads["DEMODATA_share_basis_stad.csv"]().decode("utf-8-sig")
     assert table.startswith("# DEMODATA: synthetische gegevens, geen echte cijfers\r\n")
-    assert report.count("<figure>") == 6 and report.count("<caption>") == 6
+    # a table per chart, and the tables of the council's further figures (six groups, the uitvoerders)
+    assert report.count("<figure>") == 6 and report.count("<caption>") == 6 + 6 + 1
     # the latest quarter is a year end: the minimums are gehaald or not, no outlook to that year end
     assert "streefwaarde eind 2028: 30\u00a0%, status: " in report and "(indicatie, geen voorspelling)" not in report
 

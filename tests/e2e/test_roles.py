@@ -67,3 +67,35 @@ def test_each_role_sees_its_pages_and_is_refused_the_others(secured, page, role,
         with Store(db).connect() as con:
             logged = con.execute("SELECT actor, detail FROM audit_log WHERE action = 'toegang geweigerd'").fetchall()
         assert (USERS[role], f"pagina {spec.key}") in logged
+
+
+def _spec(key: str):
+    return next(spec for spec in access.PAGES if spec.key == key)
+
+
+NOTE_SECTIONS = ("Overgang van bestaande gebruikers", "Toegang via WIJ", "Keuze")
+
+
+def test_an_alderman_sees_the_notes_other_questions_on_gebied(secured, page):
+    server, _ = secured
+    open_page(page, page_url(server, _spec("gebied")))
+    log_in(page, USERS["bestuur"])
+    for heading in (*NOTE_SECTIONS, "Gebied in context"):
+        page.get_by_role("heading", name=heading, exact=True).first.wait_for()
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_the_council_sees_the_notes_other_questions_with_small_numbers_protected(secured, page):
+    server, db = secured
+    with Store(db).connect() as con:  # the unprotected figures: some outcome of WIJ access is 1-9 people
+        last = con.execute("SELECT max(peildatum) FROM quarter_uploads WHERE kind = 'wij'").fetchone()[0]
+        small = con.execute(
+            "SELECT count(*) FROM current_registrations WHERE peildatum = ? GROUP BY gebied, toeleiding "
+            "HAVING count(*) BETWEEN 1 AND 9", [last]).fetchall()
+    assert small, "the demo should have a small outcome count in its last quarter"
+    open_page(page, page_url(server, _spec("voortgang")))
+    log_in(page, USERS["raad"])
+    for heading in NOTE_SECTIONS:
+        page.get_by_role("heading", name=heading, exact=True).first.wait_for()
+    access_table = page.locator("[data-testid='stTable']").filter(has_text="lichte ondersteuning")
+    assert "< 10" in access_table.first.inner_text()

@@ -148,18 +148,18 @@ def streamlit_pages(specs) -> list:
 
 def sidebar(current: access.User, pages: list) -> None:
     """The menu of the user's pages, who is signed in, and the banners of every page."""
-    if current == access.LOCAL_USER:
-        st.info("**Lokale modus**: er zijn geen gebruikers ingesteld, dus iedereen op deze computer werkt als analist. "
-                "De monitor is alleen bereikbaar op deze computer.", icon=":material/computer:")
     if is_demo():
-        st.warning("**Demodata**: deze monitor toont synthetische, verzonnen gegevens, geen echte cijfers.",
-                   icon=":material/science:")
+        st.warning("**Demodata**: synthetische, verzonnen gegevens, geen echte cijfers.", icon=":material/science:")
     with st.sidebar:
         with st.container(key="menu"):
             for page in pages:
                 st.page_link(page)
         st.caption(f"Ingelogd als **{desk.markdown_literal(current.name)}** ({access.ROLES[current.role].split(' (')[0].lower()})")
-        if current != access.LOCAL_USER:
+        if current == access.LOCAL_USER:
+            # beside who is signed in, not above every page: it says who may do what, not what the figures are
+            st.info("**Lokale modus**: er zijn geen gebruikers ingesteld, dus iedereen op deze computer werkt als "
+                    "analist. De monitor is alleen bereikbaar op deze computer.", icon=":material/computer:")
+        else:
             st.button("Uitloggen", on_click=_logout)
 
 

@@ -465,3 +465,10 @@ def test_a_database_held_too_long_by_another_process_gives_viewers_the_dutch_bus
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_local_mode_is_said_in_the_sidebar_beside_who_is_signed_in_not_above_the_figures(one_quarter):
+    at = app()
+    local = "**Lokale modus**"
+    assert any(local in i.value for i in at.sidebar.info)
+    assert not any(local in i.value for i in at.main.info)

@@ -220,7 +220,7 @@ def build(db: str, n_users: int, marker: str) -> dict:
     deliveries = generate(n_users=n_users)
     generated = time.perf_counter() - start
     store = Store(path)
-    refresh = {"aanbieder": [], "wij": []}
+    refresh = {"aanbieder": [], "wij": [], "gebied": []}
     original = metrics.refresh_facts
 
     def timed_refresh(con, upload_id, previous):

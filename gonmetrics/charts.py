@@ -41,6 +41,7 @@ MAX_TICKS = 12  # more quarters than this and the x axis names only each year's 
 # Status by a sign and its word, never by colour alone.
 STATUS_MARK = {targets.ACHIEVED: "✔ gehaald", targets.MISSED: "✖ niet gehaald", targets.ON_TRACK: "↗ op koers",
                targets.OFF_TRACK: "▼ niet op koers", targets.UNKNOWN: "? onbekend"}
+HEIGHT = 380  # px of a chart on a page; a chart that needs more room for its labels sets its own
 # A small template of our own: plotly's named ones are large, and copying one into every
 # figure cost more than building the figure.
 TEMPLATE = go.layout.Template(layout=dict(
@@ -83,7 +84,7 @@ def _title(words: str) -> dict:
 def _layout(fig: go.Figure, x_labels: list[str] | None, title: str, percent: bool = True) -> go.Figure:
     fig.update_layout(
         title=_title(title),
-        separators=",.", template=TEMPLATE, height=380, margin=dict(l=10, r=10, t=30, b=10),
+        separators=",.", template=TEMPLATE, height=HEIGHT, margin=dict(l=10, r=10, t=30, b=10),
         font=dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#262730"),
         # At the foot of the figure (not at a fraction of the plot's height): the bottom margin
         # grows to hold it, so it never covers the plot or the x axis, and its items wrap on a phone.
@@ -267,6 +268,10 @@ def compare(figs: Figures, metric: str, peildatum: dt.date, highlight: str | Non
         fig.add_vline(x=_pct(target), line=dict(color=TARGET_COLOUR, dash="dash", width=2), showlegend=True,
                       name=_capital(goal_text(goal)))
     _layout(fig, None, metric_label(metric), percent=False)
+    # every bar's slot holds its label's lines (about 19 px each), also under a long title that
+    # takes two lines of the figure's height
+    lines = max(label.count("<br>") + 1 for label in labels)
+    fig.update_layout(height=max(HEIGHT, 150 + len(areas) * (lines * 19 + 12)))
     fig.update_yaxes(autorange="reversed", ticksuffix="")
     # few ticks, never slanted: the bars' plot is narrow on a phone
     fig.update_xaxes(ticksuffix=fmt.NBSP + "%", rangemode="tozero", tickformat=",.0f", nticks=4, tickangle=0,

@@ -17,7 +17,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from . import fmt
-from .charts import Chart
+from .charts import HEIGHT, Chart
 
 # A4 portrait minus margins is about 180 mm: 680 CSS pixels.
 PRINT_WIDTH, PRINT_HEIGHT = 680, 340
@@ -83,7 +83,9 @@ def render(title: str, intro: list[str], sections: list[Section], notices: list[
 
 
 def _figure(chart: Chart, div_id: str) -> str:
-    fig = go.Figure(chart.fig).update_layout(width=PRINT_WIDTH, height=PRINT_HEIGHT)
+    # a chart that asks for more than the usual height keeps that extra room for its labels
+    extra = max(0, (chart.fig.layout.height or HEIGHT) - HEIGHT)
+    fig = go.Figure(chart.fig).update_layout(width=PRINT_WIDTH, height=PRINT_HEIGHT + extra)
     div = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id,
                       config={"staticPlot": True, "displayModeBar": False})
     return (f'<figure>\n<div role="img" aria-label="{_e(chart.summary)}">{div}</div>\n'

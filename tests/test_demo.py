@@ -195,7 +195,7 @@ def test_registrations_fall_inside_their_quarter(frames):
 
 def test_a_trajectory_keeps_its_dates_across_quarters(frames):
     rows = _current(frames)
-    rows = rows[rows.aanbieder != "Stichting De Stadsbrug"]  # its 2028-Q3 file is missing
+    rows = rows[rows.aanbieder != "Stichting De Stadsbrug"]  # its 2028-Q2 file is missing
     key = ["client_id", "gebied", "product", "startdatum"]
     quarter = rows.peildatum.map({q: i for i, q in enumerate(QUARTERS)})
     spans = rows.assign(q=quarter).groupby(key).agg(
@@ -333,7 +333,7 @@ def test_the_deliveries_present_missing_and_redelivered(deliveries):
     providers = {s[1] for s in slots if s[0] == "aanbieder"}
     assert len(providers) == 3
     missing = {(p, q) for p in providers for q in QUARTERS} - {(s[1], s[2]) for s in slots}
-    assert missing == {("Stichting De Stadsbrug", dt.date(2028, 9, 30))}
+    assert missing == {("Stichting De Stadsbrug", dt.date(2028, 6, 30))}
     twice = [d for d in deliveries if (d.aanbieder, d.peildatum) == ("Coöperatie Westkwartier", dt.date(2027, 6, 30))]
     assert [d.redelivery for d in twice] == [False, True]
     assert deliveries.index(twice[1]) > deliveries.index(twice[0])
@@ -353,11 +353,11 @@ def test_one_provider_serves_two_areas(frames):
 def test_about_six_thousand_users_per_quarter(users):
     per_area = users.groupby(["peildatum", "gebied"]).size().unstack()
     city = users.groupby("peildatum").client_id.nunique()
-    complete = [q for q in QUARTERS if q != dt.date(2028, 9, 30)]
+    complete = [q for q in QUARTERS if q != dt.date(2028, 6, 30)]
     assert city[complete].between(5_500, 6_500).all()
     start = per_area.loc[QUARTERS[0]]
     assert start["oost"] > start["west"] > start["zuid"] * 0.95 and start["centrum"] > 1_200
-    assert dt.date(2028, 9, 30) not in per_area["centrum"].dropna().index
+    assert dt.date(2028, 6, 30) not in per_area["centrum"].dropna().index
 
 
 def test_share_basis_starts_low(share_basis):

@@ -109,7 +109,8 @@ def _read_csv(data: bytes) -> RawTable:
     header_start, header_end, body_start, header_row = _header_line(data, start)
     line = data[header_start:header_end].decode("utf-8")
     delimiter = _pick_delimiter(line)
-    rows = _data_lines(data, body_start, delimiter)
+    # The header's fields, at most: a quoted delimiter only makes the bound looser.
+    rows = _data_lines(data, body_start, delimiter, min(line.count(delimiter) + 1, MAX_COLUMNS))
     if rows > MAX_DATA_ROWS:
         raise _too_many_rows()
     parsed = None
@@ -181,17 +182,18 @@ def _check_width(columns: int, rows: int | None = None) -> None:
         )
 
 
-def _data_lines(data: bytes, body_start: int, delimiter: str) -> int:
+def _data_lines(data: bytes, body_start: int, delimiter: str, width: int) -> int:
     """An upper bound on the data rows, counted before parsing them: the lines after the
-    header or, when that many could break a limit, those of them that hold more than white
-    space, quotes and delimiters (the lines the reader ignores).
+    header or, when that many could break a limit (rows, or cells of rows `width` wide),
+    those of them that hold more than white space, quotes and delimiters (the lines the
+    reader ignores; counting those costs a pass over the bytes).
 
     A quoted line break makes two lines of one record, so a file just under a limit that
     has them may be refused: an accepted reading of the limits, which spares parsing a
     file that is too large.
     """
     lines = _line_breaks(data, body_start) + 1
-    if lines <= min(MAX_DATA_ROWS, _MAX_CSV_CELLS // MAX_COLUMNS):
+    if lines <= min(MAX_DATA_ROWS, _MAX_CSV_CELLS // width):
         return lines
     return _filled_lines(data, body_start, delimiter)
 

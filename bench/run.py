@@ -144,10 +144,11 @@ def make_files(folder: Path, sizes: tuple[int, int, int]) -> dict[str, Path]:
     return files
 
 
-def ingest_rows(folder: Path, sizes: tuple[int, ...], reps: int, full: bool) -> list[Row]:
+def ingest_rows(folder: Path, sizes: tuple[int, ...], reps: int, full: bool, wanted=lambda key: True) -> list[Row]:
+    """The ingest and command-line rows that `wanted(row id)` selects."""
     files = make_files(folder, sizes)
     rows = []
-    for key in ("ingest-csv-small", "ingest-csv-large", "ingest-xlsx"):
+    for key in filter(wanted, ("ingest-csv-small", "ingest-csv-large", "ingest-xlsx")):
         path = files[key]
         n = {"ingest-csv-small": sizes[0], "ingest-csv-large": sizes[1], "ingest-xlsx": sizes[2]}[key]
         kind = "XLSX" if path.suffix == ".xlsx" else "CSV"
@@ -171,20 +172,21 @@ def ingest_rows(folder: Path, sizes: tuple[int, ...], reps: int, full: bool) -> 
                 row.checks.append((f"peak {row.peak_mb / anchor['peak_mb']:.1f}× > 1.5×",
                                    row.peak_mb <= 1.5 * anchor["peak_mb"]))
         rows.append(row)
-    return rows + command_line_rows(files["cli-ingest-csv"], sizes[3], reps, folder, full)
+    return rows + command_line_rows(files["cli-ingest-csv"], sizes[3], reps, folder, full, wanted)
 
 
-def command_line_rows(path: Path, n: int, reps: int, folder: Path, full: bool) -> list[Row]:
+def command_line_rows(path: Path, n: int, reps: int, folder: Path, full: bool, wanted) -> list[Row]:
     """Whole processes of the command line against Python importing DuckDB, and Aanleveren's
     preview + Opslaan against one validation of the same file."""
     data = f"{n:,} rows, {path.stat().st_size / 1e6:.1f} MB"
     _say(f"  command line: {path.name}")
-    imports = measure("process", command="import_duckdb", reps=reps, work=str(folder))
-    raw = measure("process", command="raw_csv", path=str(path), reps=reps, work=str(folder))
+    starts = [(key, command, what, on) for key, command, what, on in (
+        ("cli-help", "help", "`python -m gonmetrics --help`, whole process", "—"),
+        ("cli-ingest-start", "until_first_read",
+         "`ingest` until it reads the first file (fresh database), whole process", data)) if wanted(key)]
+    imports = measure("process", command="import_duckdb", reps=reps, work=str(folder)) if starts else None
     rows = []
-    for key, command, what, on in (("cli-help", "help", "`python -m gonmetrics --help`, whole process", "—"),
-                                   ("cli-ingest-start", "until_first_read",
-                                    "`ingest` until it reads the first file (fresh database), whole process", data)):
+    for key, command, what, on in starts:
         result = measure("process", command=command, path=str(path) if command != "help" else "", reps=reps,
                          work=str(folder))
         row = Row(key=key, what=what, scale="—", data=on, median=result["median"],
@@ -195,6 +197,15 @@ def command_line_rows(path: Path, n: int, reps: int, folder: Path, full: bool) -
             row.checks.append((f"{row.median:.2f} s > 0.35 s", row.median <= 0.35))
         rows.append(row)
 
+    if wanted("cli-ingest-csv"):
+        rows.append(_cli_ingest_row(path, data, reps, folder, full))
+    if wanted("aanleveren-save"):
+        rows.append(_aanleveren_row(path, data, reps, folder))
+    return rows
+
+
+def _cli_ingest_row(path: Path, data: str, reps: int, folder: Path, full: bool) -> Row:
+    raw = measure("process", command="raw_csv", path=str(path), reps=reps, work=str(folder))
     result = measure("process", command="ingest", path=str(path), reps=reps, work=str(folder))
     row = Row(key="cli-ingest-csv", what="`python -m gonmetrics ingest` of a CSV, whole process", scale="—",
               data=data, median=result["median"], anchor="DuckDB read_csv → table, whole process",
@@ -202,8 +213,10 @@ def command_line_rows(path: Path, n: int, reps: int, folder: Path, full: bool) -
     if full:
         row.goal = "≤ 2× anchor"
         row.checks.append((f"{row.ratio:.1f}× > 2×", row.ratio <= 2))
-    rows.append(row)
+    return row
 
+
+def _aanleveren_row(path: Path, data: str, reps: int, folder: Path) -> Row:
     _say("  Aanleveren: preview, then Opslaan")
     once = measure("check_once", path=str(path), reps=reps, work=str(folder))
     result = measure("aanleveren", path=str(path), reps=reps, work=str(folder))
@@ -213,8 +226,7 @@ def command_line_rows(path: Path, n: int, reps: int, folder: Path, full: bool) -
               anchor_median=once["median"], peak_mb=result["peak_mb"],
               note=f"Opslaan validated {checks} time(s)", goal="Opslaan validates nothing")
     row.checks.append((f"Opslaan validated {checks}×", checks == 0))
-    rows.append(row)
-    return rows
+    return row
 
 
 # --- rows per scale ----------------------------------------------------------------------
@@ -337,7 +349,7 @@ def machine(load_before: tuple, load_after: tuple) -> str:
 
 def section(rows: list[Row], args, started: dt.datetime, load_before: tuple) -> str:
     command = "`.venv/bin/python -m bench " + " ".join(
-        f"--{k} {v}" for k, v in (("scale", args.scale), ("reps", args.reps)) if v is not None) + "`"
+        f"--{k} {v}" for k, v in (("scale", args.scale), ("reps", args.reps), ("rows", args.rows or None)) if v is not None) + "`"
     return (
         f"{BEGIN}\n"
         f"Run of {started:%Y-%m-%d %H:%M} with {command}; medians over {args.reps} repetition(s).\n\n"
@@ -375,7 +387,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", default="city,national",
                         help="comma-separated: tiny, city, national (default city,national)")
     parser.add_argument("--reps", type=int, default=5, help="repetitions per measurement (median)")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="file whose table is rewritten (default docs/benchmarks.md; with --rows, none)")
+    parser.add_argument("--rows", default="",
+                        help="comma-separated row ids (e.g. ingest-csv-small,cli-ingest-csv): measure only these, "
+                             "for an A/B comparison; the table is then only printed unless --out is given")
     parser.add_argument("--work", type=Path, default=None,
                         help="folder for files and stores, kept (stores are reused); default a temporary one")
     args = parser.parse_args(argv)
@@ -384,20 +400,28 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or not scales:
         parser.error(f"unknown scale(s): {', '.join(unknown) or '(none)'}; choose from {', '.join(SCALES)}")
     full = scales != ["tiny"]
+    chosen = {key.strip() for key in args.rows.split(",") if key.strip()}
+    if strange := chosen - set(row_keys(scales)):
+        parser.error(f"unknown row id(s): {', '.join(sorted(strange))}; choose from {', '.join(row_keys(scales))}")
+
+    def wanted(key: str) -> bool:
+        return not chosen or key in chosen
+
     SCALE_NOTES.clear()
     started, load_before = dt.datetime.now(), os.getloadavg()
     folder = args.work or Path(tempfile.mkdtemp(prefix="gon-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
         _say("ingest")
-        rows = ingest_rows(folder, FILES["full" if full else "tiny"], args.reps, full)
-        for scale in scales:
+        rows = ingest_rows(folder, FILES["full" if full else "tiny"], args.reps, full, wanted)
+        for scale in [s for s in scales if any(wanted(key) for key in row_keys([s]) if key.startswith(s + "-"))]:
             _say(scale)
-            rows += scale_rows(scale, folder, args.reps, full)
+            rows += [row for row in scale_rows(scale, folder, args.reps, full) if wanted(row.key)]
     finally:
         if args.work is None:
             shutil.rmtree(folder, ignore_errors=True)
     text = section(rows, args, started, load_before)
-    write(args.out, text)
+    if args.out or not chosen:
+        write(args.out or ROOT / "docs" / "benchmarks.md", text)
     print(text)
     return 0

@@ -109,7 +109,8 @@ def _read_csv(data: bytes) -> RawTable:
     header_start, header_end, body_start, header_row = _header_line(data, start)
     line = data[header_start:header_end].decode("utf-8")
     delimiter = _pick_delimiter(line)
-    rows = _data_lines(data, body_start, delimiter)
+    # The header's fields, at most: a quoted delimiter only makes the bound looser.
+    rows = _data_lines(data, body_start, delimiter, min(line.count(delimiter) + 1, MAX_COLUMNS))
     if rows > MAX_DATA_ROWS:
         raise _too_many_rows()
     parsed = None
@@ -181,17 +182,18 @@ def _check_width(columns: int, rows: int | None = None) -> None:
         )
 
 
-def _data_lines(data: bytes, body_start: int, delimiter: str) -> int:
+def _data_lines(data: bytes, body_start: int, delimiter: str, width: int) -> int:
     """An upper bound on the data rows, counted before parsing them: the lines after the
-    header or, when that many could break a limit, those of them that hold more than white
-    space, quotes and delimiters (the lines the reader ignores).
+    header or, when that many could break a limit (rows, or cells of rows `width` wide),
+    those of them that hold more than white space, quotes and delimiters (the lines the
+    reader ignores; counting those costs a pass over the bytes).
 
     A quoted line break makes two lines of one record, so a file just under a limit that
     has them may be refused: an accepted reading of the limits, which spares parsing a
     file that is too large.
     """
     lines = _line_breaks(data, body_start) + 1
-    if lines <= min(MAX_DATA_ROWS, _MAX_CSV_CELLS // MAX_COLUMNS):
+    if lines <= min(MAX_DATA_ROWS, _MAX_CSV_CELLS // width):
         return lines
     return _filled_lines(data, body_start, delimiter)
 
@@ -699,12 +701,11 @@ class _CellText:
         prefixed = pc.match_substring_regex(scan, r"<[^\s<>/:!?]+:(?:t|v|c|si)\b")[0].as_py()
         # An element's text follows the '>' of its tag (a segment without one counts whole).
         text = pc.binary_length(segments).to_numpy() - pc.find_substring(segments, ">").to_numpy() - 1
-        is_t, is_v = _named(segments, "t", prefixed), _named(segments, "v", prefixed)
-        shared = is_v & self._in_shared_cell(segments, _named(segments, "c", prefixed))
+        is_t, is_v, is_c, is_si = _named(segments, ("t", "v", "c", "si"), prefixed)
+        shared = is_v & self._in_shared_cell(segments, is_c)
         numbers = is_v & ~shared
         self.text += int(text[is_t].sum() + text[numbers].sum()) + _NUMBER_TEXT_BYTES * int(numbers.sum())
         self._count_uses(pc.filter(segments, pa.array(shared)))
-        is_si = _named(segments, "si", prefixed)
         string_index = np.cumsum(is_si) - 1 + self.part_strings  # the <si> a segment belongs to
         inside = is_t & (string_index >= 0)
         per_string = np.bincount(string_index[inside], weights=text[inside]).astype(np.int64)
@@ -735,17 +736,32 @@ class _CellText:
         return self.text + shared + far
 
 
-def _named(segments: pa.Array, name: str, prefixed: bool) -> np.ndarray:
-    """Which segments (text after a '<') open or close an element of exactly that name."""
+def _named(segments: pa.Array, names: tuple[str, ...], prefixed: bool) -> list[np.ndarray]:
+    """Per name: which segments (text after a '<') open or close an element of exactly that name."""
     if prefixed:
-        found = pc.match_substring_regex(segments, rf"^(?:[^\s<>/:!?]+:)?{name}(?:[\s>/]|$)")
-    else:
-        after = pc.binary_slice(segments, len(name), len(name) + 1)
-        found = pc.and_(pc.starts_with(segments, name), pc.is_in(after, value_set=_NAME_ENDS))
-    return found.to_numpy(zero_copy_only=False)
+        return [pc.match_substring_regex(segments, rf"^(?:[^\s<>/:!?]+:)?{name}(?:[\s>/]|$)")
+                .to_numpy(zero_copy_only=False) for name in names]
+    # The name's bytes, then none or one that ends a name: read straight from Arrow's buffers
+    # (a large sheet has millions of segments; string kernels per name cost several passes).
+    offsets = np.frombuffer(segments.buffers()[1], np.int64)[segments.offset: segments.offset + len(segments) + 1]
+    data = np.frombuffer(segments.buffers()[2] or b"\0", np.uint8)
+    starts, lengths = offsets[:-1], np.diff(offsets)
+
+    @functools.cache
+    def byte(k: int) -> np.ndarray:  # byte k of every segment; 0 where it is shorter
+        return np.where(lengths > k, data[np.minimum(starts + k, len(data) - 1)], 0)
+
+    found = []
+    for name in names:
+        mask = lengths >= len(name)
+        for k, char in enumerate(name.encode()):
+            mask &= byte(k) == char
+        found.append(mask & ((lengths == len(name)) | _NAME_ENDS[byte(len(name))]))
+    return found
 
 
-_NAME_ENDS = pa.array([b"", b">", b"/", b" ", b"\t", b"\n", b"\r"], pa.large_binary())
+_NAME_ENDS = np.zeros(256, bool)
+_NAME_ENDS[list(b">/ \t\n\r")] = True
 
 
 def _add_at(total: np.ndarray, more: np.ndarray, combine) -> np.ndarray:

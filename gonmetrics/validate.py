@@ -128,19 +128,23 @@ def _is_identifier_header(column: str) -> bool:
 _PER_ROW = frozenset({"client_id"})
 
 
-def _create_lookups(con, spec: dict[str, bool], present: set[str]) -> None:
-    """lookup_<col>: per distinct raw text t of a column its trimmed text x_<col> and, where
-    the column has one, its parsed value p_<col>. Categories, dates and years hold few
-    distinct texts, so each is parsed once instead of once per row."""
+def _create_lookups(con, spec: dict[str, bool], present: set[str]) -> set[str]:
+    """lookup_<col>: per distinct raw text t of a column the row of its first occurrence,
+    whether it may hold a BSN-like word (sensitive.PREFILTER), its trimmed text x_<col>
+    and, where the column has one, its parsed value p_<col>. Categories, dates and years
+    hold few distinct texts, so each is scanned and parsed once instead of once per row.
+    Returns the columns that have a lookup."""
     parsers = _parsers(spec)
-    for col in spec:
-        if col in present and col not in _PER_ROW:
-            parsed = f", {parsers[col]} AS p_{col}" if col in parsers else ""
-            con.execute(f"""
-                CREATE TEMP TABLE lookup_{col} AS
-                SELECT t, x_{col}{parsed}
-                FROM (SELECT t, {_trimmed('t')} AS x_{col} FROM (SELECT DISTINCT {_ident(col)} AS t FROM raw))
-            """)
+    looked_up = {col for col in spec if col in present and col not in _PER_ROW}
+    for col in looked_up:
+        parsed = f", {parsers[col]} AS p_{col}" if col in parsers else ""
+        con.execute(f"""
+            CREATE TEMP TABLE lookup_{col} AS
+            SELECT t, first_row, regexp_matches(t, {_sql_str(sensitive.PREFILTER)}) AS suspect, x_{col}{parsed}
+            FROM (SELECT t, first_row, {_trimmed('t')} AS x_{col}
+                  FROM (SELECT {_ident(col)} AS t, min(_row) AS first_row FROM raw GROUP BY ALL))
+        """)
+    return looked_up
 
 
 def _clean_columns(spec: dict[str, bool], present: set[str]) -> list[str]:
@@ -423,14 +427,14 @@ def validate(raw: RawTable) -> Validated:
         # Batches of a bounded size: DuckDB hands a registered table's batches to its
         # threads, and a workbook's text arrives as one batch.
         con.register("raw", _in_batches(raw.table.append_column("_row", raw.row_numbers)))
-        if bsn := _first_bsn_cell(con, raw):
+        present = set(raw.columns)
+        looked_up = _create_lookups(con, spec, present)  # also what the BSN scan and file facts read
+        if bsn := _first_bsn_cell(con, raw, looked_up):
             result.sensitive = True
             header_errors.insert(0, {"row": bsn.row, "column": bsn.column, "message": _BSN_MESSAGE})
         if any(e["message"].startswith("Verplichte kolom") for e in header_errors):
             return _finish(result, header_errors, [], 0)
-        present = set(raw.columns)
-        _file_facts(con, present, kind)
-        _create_lookups(con, spec, present)
+        _file_facts(con, present, kind, looked_up)
         rules = _row_rules(spec, kind)
         checked = _check_rows(con, spec, present, rules)
         any_bad = pc.any(checked.column("bad")).as_py()
@@ -468,26 +472,30 @@ def _finish(result: Validated, header_errors: list[dict], row_errors: list[dict]
     return result
 
 
-def _first_bsn_cell(con: duckdb.DuckDBPyConnection, raw: RawTable) -> sensitive.Cell | None:
+def _first_bsn_cell(con: duckdb.DuckDBPyConnection, raw: RawTable, looked_up: set[str]) -> sensitive.Cell | None:
     """The first BSN-like cell of the file: in the rows above the data (title rows, header),
     in the data (by row, then column), or on the workbook's other sheets."""
-    return raw.bsn_above_data or _first_bsn_in_data(con, raw) or raw.bsn_in_other_sheets
+    return raw.bsn_above_data or _first_bsn_in_data(con, raw, looked_up) or raw.bsn_in_other_sheets
 
 
-def _first_bsn_in_data(con: duckdb.DuckDBPyConnection, raw: RawTable) -> sensitive.Cell | None:
+def _first_bsn_in_data(con: duckdb.DuckDBPyConnection, raw: RawTable, looked_up: set[str]) -> sensitive.Cell | None:
     """RE2 selects the distinct values that may be BSN-like (with the row of their first
     occurrence); the exact check runs on those, in file order, up to the first hit.
 
     One regex per row over its cells joined by chr(1) picks the rows to look at: no match
     of the prefilter can span that character, so a row matches when one of its cells does,
-    and most rows are done with one call instead of one per cell. The client_id is looked
-    at on its own: one of eight or nine plain digits that fail the elfproef is settled here
-    (no BSN), so that a file of numeric pseudonyms does not send every row on."""
+    and most rows are done with one call instead of one per cell. A column with a lookup
+    (`_create_lookups`) was prefiltered per distinct text: only its suspect texts select rows,
+    and most often it has none. The client_id is looked at on its own: one of eight or nine
+    plain digits that fail the elfproef is settled here (no BSN), so that a file of numeric
+    pseudonyms does not send every row on."""
     scanned = {index: col for index, col in enumerate(raw.columns) if col not in sensitive.NOT_SCANNED}
-    others = [_ident(col) for col in scanned.values() if col != "client_id"]
+    others = [_ident(col) for col in scanned.values() if col != "client_id" and col not in looked_up]
     may_be = []
     if others:
         may_be.append(f"regexp_matches(concat_ws(chr(1), {', '.join(others)}), {_sql_str(sensitive.PREFILTER)})")
+    may_be += [f"{_ident(col)} IN (SELECT t FROM lookup_{col} WHERE suspect)"
+               for col in _with_suspects(con, [col for col in scanned.values() if col in looked_up])]
     is_client_id = "false"
     if "client_id" in raw.columns:
         may_be.append(_client_id_may_be_bsn(_ident("client_id")))
@@ -512,6 +520,14 @@ def _first_bsn_in_data(con: duckdb.DuckDBPyConnection, raw: RawTable) -> sensiti
     return None
 
 
+def _with_suspects(con: duckdb.DuckDBPyConnection, columns: list[str]) -> list[str]:
+    """Those of `columns` whose lookup holds a text that may be BSN-like."""
+    if not columns:
+        return []
+    found = " UNION ALL ".join(f"(SELECT {_sql_str(col)} FROM lookup_{col} WHERE suspect LIMIT 1)" for col in columns)
+    return [col for (col,) in con.execute(found).fetchall()]
+
+
 def _client_id_may_be_bsn(value: str) -> str:
     """SQL: the client_id may be BSN-like or hold a BSN-like word; eight or nine plain
     digits are decided here."""
@@ -524,16 +540,17 @@ def _client_id_may_be_bsn(value: str) -> str:
 _NO_FACT = "(SELECT NULL AS v, NULL::VARCHAR AS text, NULL::INTEGER AS row_no)"
 
 
-def _file_facts(con: duckdb.DuckDBPyConnection, present: set[str], kind: str) -> None:
+def _file_facts(con: duckdb.DuckDBPyConnection, present: set[str], kind: str, looked_up: set[str]) -> None:
     """file_facts: one row with what every row is checked against: the file's peildatum
     and aanbieder, those of its first row that has one (with that row's number)."""
     def first(column: str, value_sql: str) -> str:
         if column not in present:
             return _NO_FACT
-        # Grouped on the raw text first: a column that holds one value is parsed once.
+        # Per distinct text (its lookup, or grouped here): a column that holds one value is parsed once.
+        texts = (f"(SELECT x_{column} AS text, first_row AS row_no FROM lookup_{column})" if column in looked_up
+                 else f"(SELECT {_trimmed(_ident(column))} AS text, min(_row) AS row_no FROM raw GROUP BY ALL)")
         return f"""(SELECT {value_sql.format('text')} AS v, text, row_no
-                    FROM (SELECT {_trimmed(_ident(column))} AS text, min(_row) AS row_no FROM raw GROUP BY ALL)
-                    WHERE v IS NOT NULL ORDER BY row_no LIMIT 1)"""
+                    FROM {texts} WHERE v IS NOT NULL ORDER BY row_no LIMIT 1)"""
 
     aanbieder = first("aanbieder", _SQUEEZED) if kind == vocab.KIND_PROVIDER else _NO_FACT
     con.execute(f"""
@@ -591,24 +608,25 @@ def _collect_row_errors(con, kind: str, present: set[str], rules: list[Rule]) ->
     spec = _SPECS[kind]
     keys, repeat_column, repeat_message = _repeat_rule(kind)
     same = " AND ".join(f"c.{k} IS NOT DISTINCT FROM d.{k}" for k in keys)
-    repeated = f"""WITH repeated AS (  -- hashing first: the exact comparison only where two rows may be equal
+    # Made once, for the count and for the first errors. Hashing first: the exact comparison
+    # only where two rows may be equal.
+    con.execute(f"""CREATE TEMP TABLE repeated AS
             SELECT {", ".join(keys)}, min(_row) AS first_same, count(*) AS copies
             FROM checked
             WHERE hash({", ".join(keys)}) IN (
                 SELECT h FROM (SELECT hash({", ".join(keys)}) AS h FROM checked) GROUP BY h HAVING count(*) > 1)
             GROUP BY ALL HAVING count(*) > 1
-        )"""
+        """)
     not_quarter_end = f"""FROM file_facts
         WHERE NOT {quarters.is_end_sql('file_peildatum')}"""
     firsts = [
-        f"""{repeated}
-        SELECT c._row AS err_row, {_sql_str(repeat_column)} AS err_column, {repeat_message} AS message
+        f"""SELECT c._row AS err_row, {_sql_str(repeat_column)} AS err_column, {repeat_message} AS message
         FROM checked c JOIN repeated d ON {same} WHERE d.first_same < c._row""",
         f"""SELECT file_peildatum_row, 'peildatum',
                'Peildatum ' || strftime(file_peildatum, '%d-%m-%Y') || ' is niet de laatste dag van een kwartaal.'
         {not_quarter_end}""",
     ]
-    counts = [f"{repeated} SELECT sum(copies - 1) FROM repeated", f"SELECT count(*) {not_quarter_end}"]
+    counts = ["SELECT sum(copies - 1) FROM repeated", f"SELECT count(*) {not_quarter_end}"]
     if rules:
         flagged = "WHERE _row IN (SELECT _row FROM checked WHERE bad{})"
         named = ", ".join(

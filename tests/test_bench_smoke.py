@@ -28,3 +28,15 @@ def test_the_section_replaces_only_its_own_part(tmp_path):
 
     write(out, f"{BEGIN}\nnew table\n{END}")
     assert out.read_text(encoding="utf-8") == f"# Mine\n\nbefore\n\n{BEGIN}\nnew table\n{END}\n\nafter\n"
+
+
+def test_rows_measures_only_the_chosen_rows_and_writes_nothing_by_default(tmp_path, capsys, monkeypatch):
+    import bench.run as run
+
+    written = []
+    monkeypatch.setattr(run, "write", lambda out, text: written.append(out))
+    assert main(["--scale", "tiny", "--reps", "1", "--rows", "cli-help,ingest-csv-small",
+                 "--work", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert re.findall(r"^\| `([a-z0-9-]+)` \|", printed, flags=re.M) == ["ingest-csv-small", "cli-help"]
+    assert "--rows cli-help,ingest-csv-small" in printed and written == []

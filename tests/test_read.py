@@ -801,3 +801,12 @@ def test_time_large_files(capsys):
         with capsys.disabled():
             print(f"\n{label}: {len(data) / 1e6:.1f} MB, {expected_rows:,} rows: "
                   f"median {sorted(times)[2]:.3f} s, best {min(times):.3f} s")
+
+
+def test_a_narrow_file_far_below_the_cell_limit_is_not_counted_twice():
+    # 300,000 lines of 3 fields: within both limits whatever they hold (900,000 cells), so
+    # the pass that counts only filled lines (for files that may break a limit) is skipped.
+    data = b"client_id;gebied;jaar\n" + b"abc;west;2027\n" * 299_999 + b"\n"
+    with patch.object(read_module, "_filled_lines", side_effect=AssertionError("counted again")):
+        raw = read_module.read_delivery(data, "smal.csv", max_bytes=1 << 30)
+    assert raw.table.num_rows == 299_999 and raw.row_numbers[-1].as_py() == 300_000

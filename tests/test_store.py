@@ -205,3 +205,25 @@ def test_ingest_checked_keeps_real_and_demo_apart(store, tmp_path):
     with pytest.raises(GonError):
         store.ingest_checked(data, check(data, "q1.csv"), user="demo", into_demo=True)
     assert demo.is_empty() and store.is_empty()
+
+
+def test_a_failed_store_lets_the_desk_check_the_file_again(store, monkeypatch):
+    # The Arrow rows are let go once they are in DuckDB (memory); a store that then fails
+    # must not leave a report that looks stored, and Opslaan falls back to a full check.
+    from gonmetrics import desk, metrics
+    from gonmetrics.load import check
+
+    data = provider_csv(ROW)
+    report = check(data, "q1.csv")
+    real_refresh = metrics.refresh_facts
+
+    def failing(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(metrics, "refresh_facts", failing)
+    with pytest.raises(RuntimeError):
+        desk.save(store, data, "q1.csv", report, user="anna")
+    assert store.is_empty() and report.typed_rows is None
+    monkeypatch.setattr(metrics, "refresh_facts", real_refresh)
+    stored = desk.save(store, data, "q1.csv", report, user="anna")
+    assert stored.upload_id == 1 and current_rows(store) == 1

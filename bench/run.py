@@ -19,7 +19,10 @@ What is measured (each in a fresh process, so that its peak memory is its own):
   empty caches, then warm), against a plain grouped distinct count of the users per
   quarter and area over the same rows; plus, for scale, the export computed from scratch
   (what it cost before the facts were materialised) and the facts refresh that storing a
-  delivery now includes.
+  delivery now includes;
+- in headless Chromium (bench/browser.py; not in the tiny smoke run): Gebied's first chart
+  on a warm server against a one-chart Streamlit page, and `scripts/start.sh` on an empty
+  folder from healthy to the first chart against that page's cold start.
 
 The table goes to stdout and into `--out` (default docs/benchmarks.md) between the
 markers below, with the machine and the date; the rest of that file is left as it is.
@@ -97,6 +100,10 @@ def row_keys(scales: list[str]) -> list[str]:
     for scale in scales:
         keys += [f"{scale}-store-refresh", f"{scale}-export", f"{scale}-export-scratch"]
         keys += [f"{scale}-page-{p.key}" for p in PAGES]
+        if scale != "tiny":  # in a browser: not in the smoke run
+            keys.append(f"{scale}-page-first-chart")
+    if any(scale != "tiny" for scale in scales):
+        keys.append("start-first-chart")
     return keys
 
 
@@ -298,7 +305,37 @@ def scale_rows(scale: str, folder: Path, reps: int, full: bool) -> list[Row]:
             if first_limit:
                 row.checks.append((f"first {row.first:.2f} s ≥ {first_limit} s", row.first < first_limit))
         rows.append(row)
+    if full:
+        rows.append(page_first_chart_row(scale, db, data, reps))
     return rows
+
+
+# --- in the browser (bench/browser.py) ------------------------------------------------------
+
+
+def page_first_chart_row(scale: str, db: Path, data: str, reps: int) -> Row:
+    from bench import browser
+
+    _say(f"  {scale}: Gebied's first chart in the browser")
+    result = browser.page_first_chart(str(db), "gebied", reps)
+    row = Row(key=f"{scale}-page-first-chart", what="Gebied: opening its URL to its first chart in Chromium (warm server)",
+              scale=scale, data=data, median=result["median"], anchor="a one-chart Streamlit page, same browser",
+              anchor_median=result["anchor_median"], goal="≤ 1.5× anchor")
+    row.checks.append((f"{row.ratio:.1f}× > 1.5×", row.ratio <= 1.5))
+    return row
+
+
+def start_first_chart_row(reps: int) -> Row:
+    from bench import browser
+
+    _say("start.sh on an empty folder: first chart")
+    result = browser.start_first_chart(reps)
+    row = Row(key="start-first-chart", what="`scripts/start.sh` on an empty folder: healthy → first chart (a visitor "
+              "at once; the demo is built meanwhile)", scale="—", data="the demo",
+              median=result["median"], anchor="one-chart Streamlit page: process start → first chart",
+              anchor_median=result["anchor_median"], goal="≤ 5 s after healthy")
+    row.checks.append((f"{row.median:.1f} s > 5 s", row.median <= 5))
+    return row
 
 
 # --- the report --------------------------------------------------------------------------
@@ -417,6 +454,8 @@ def main(argv: list[str] | None = None) -> int:
         for scale in [s for s in scales if any(wanted(key) for key in row_keys([s]) if key.startswith(s + "-"))]:
             _say(scale)
             rows += [row for row in scale_rows(scale, folder, args.reps, full) if wanted(row.key)]
+        if full and wanted("start-first-chart"):
+            rows.append(start_first_chart_row(args.reps))
     finally:
         if args.work is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -72,8 +72,14 @@ def uitvoerders(con, gebied: str, peildatum: dt.date) -> pd.DataFrame:
 
 def protect_users(table: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
     """The table with its `gebruikers` counts from 1 to T-1 shown as '< T' (privacy's mark), for
-    the council. The counts of a list of uitvoerders do not add up to the users (a client can
-    have several uitvoerders), so no further count follows from them."""
+    the council. A client can have several uitvoerders, so the counts add up to at least the
+    area's users: users minus the shown counts is a lower bound of the hidden ones, nearly exact
+    where most clients have one uitvoerder. A single hidden count therefore takes the smallest
+    other count with it ('x'), so that the bound holds for two counts together, never for one."""
     t = settings.min_count() if threshold is None else settings.checked_min_count(threshold)
-    small = (table["gebruikers"] > 0) & (table["gebruikers"] < t)
-    return table.assign(gebruikers=table["gebruikers"].astype(object).where(~small, privacy.primary_mark(t)))
+    counts = table["gebruikers"]
+    small = (counts > 0) & (counts < t)
+    shown = counts.astype(object).where(~small, privacy.primary_mark(t))
+    if small.sum() == 1 and (others := counts[~small & (counts > 0)]).size:
+        shown[others.idxmin()] = privacy.SECONDARY
+    return table.assign(gebruikers=shown)

@@ -50,4 +50,8 @@ def test_protect_users_marks_counts_from_one_to_nine():
     table = pd.DataFrame({"uitvoerder": ["A", "B", "C", "D"], "gebruikers": [12, 10, 9, 1]})
     protected = details.protect_users(table, threshold=10)
     assert protected["gebruikers"].tolist() == [12, 10, "< 10", "< 10"]
-    assert details.protect_users(table, threshold=2)["gebruikers"].tolist() == [12, 10, 9, "< 2"]
+    # one hidden count: the users minus the shown counts would nearly give it, so the smallest
+    # other count goes with it
+    assert details.protect_users(table, threshold=2)["gebruikers"].tolist() == [12, 10, "x", "< 2"]
+    nothing_small = pd.DataFrame({"uitvoerder": ["A", "B"], "gebruikers": [12, 10]})
+    assert details.protect_users(nothing_small, threshold=10)["gebruikers"].tolist() == [12, 10]

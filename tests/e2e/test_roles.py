@@ -78,6 +78,7 @@ NOTE_SECTIONS = ("Overgang van bestaande gebruikers", "Toegang via WIJ", "Keuze"
 
 def test_an_alderman_sees_the_notes_other_questions_on_gebied(secured, page):
     server, _ = secured
+    page.set_default_timeout(180_000)  # the longest page, on a machine that may be busy
     open_page(page, page_url(server, _spec("gebied")))
     log_in(page, USERS["bestuur"])
     for heading in (*NOTE_SECTIONS, "Gebied in context"):
@@ -93,6 +94,7 @@ def test_the_council_sees_the_notes_other_questions_with_small_numbers_protected
             "SELECT count(*) FROM current_registrations WHERE peildatum = ? GROUP BY gebied, toeleiding "
             "HAVING count(*) BETWEEN 1 AND 9", [last]).fetchall()
     assert small, "the demo should have a small outcome count in its last quarter"
+    page.set_default_timeout(180_000)
     open_page(page, page_url(server, _spec("voortgang")))
     log_in(page, USERS["raad"])
     for heading in NOTE_SECTIONS:

@@ -5,6 +5,8 @@ logged as a refused access."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from gonmetrics import access
@@ -100,4 +102,6 @@ def test_the_council_sees_the_notes_other_questions_with_small_numbers_protected
     for heading in NOTE_SECTIONS:
         page.get_by_role("heading", name=heading, exact=True).first.wait_for()
     access_table = page.locator("[data-testid='stTable']").filter(has_text="lichte ondersteuning").first
-    assert "x" in access_table.locator("td").all_inner_texts()  # a share of 1-9 people is not shown
+    withheld = access_table.locator("td").filter(has_text=re.compile(r"^x$"))  # a share of 1-9 people
+    withheld.first.wait_for()  # the page may still be drawing its lower tables
+    assert withheld.count() >= 1

@@ -8,7 +8,8 @@ import datetime as dt
 import pandas as pd
 
 from . import privacy, settings
-from .catalogue import ACTIVE, MI_BASIS, UITVOERDER
+from .catalogue import ACTIVE, MI_BASIS
+from .metrics import trajectories_sql
 from .vocab import CITY
 
 
@@ -52,9 +53,8 @@ def uitvoerders(con, gebied: str, peildatum: dt.date) -> pd.DataFrame:
     return con.execute(
         f"""
         WITH active AS (
-            SELECT client_id, {_UITVOERDER_SHOWN} AS shown, {UITVOERDER} AS key
-            FROM current_trajectories
-            WHERE peildatum = $peildatum AND {ACTIVE} {area}
+            SELECT client_id, {_UITVOERDER_SHOWN} AS shown, uitvoerder_key AS key
+            FROM {trajectories_sql(f"peildatum = $peildatum AND {ACTIVE} {area}")}
         ), spelled AS (
             SELECT key, shown, count(*) AS n FROM active GROUP BY key, shown
         ), names AS (  -- the spelling delivered most often; ties: alphabetical

@@ -110,12 +110,13 @@ def _lit(text: str) -> str:
     return _sql_str(text)
 
 
+def _unparsable(col: str, what: str, hint: str) -> Rule:
+    """A filled cell of `col` that its parser could not read: '<what> <value><hint>'."""
+    return Rule(col, f"x_{col} IS NOT NULL AND p_{col} IS NULL", f"{_lit(what + ' ')} || shown(x_{col}) || {_lit(hint)}")
+
+
 def _unknown(column: str, table: dict[str, str]) -> Rule:
-    return Rule(
-        column,
-        f"x_{column} IS NOT NULL AND p_{column} IS NULL",
-        f"'Onbekende waarde ' || shown(x_{column}) || '. Toegestaan: {_listing(table)}.'",
-    )
+    return _unparsable(column, "Onbekende waarde", f". Toegestaan: {_listing(table)}.")
 
 
 def _is_identifier_header(column: str) -> bool:
@@ -232,11 +233,8 @@ def _row_rules(spec: dict[str, bool], kind: str) -> list[Rule]:
         for col, required in spec.items()
         if required
     ]
-    checks.append(Rule(
-        "gebied",
-        "x_gebied IS NOT NULL AND p_gebied IS NULL",
-        "'Onbekend gebied ' || shown(x_gebied) || '. Toegestaan: centrum, west, oost, zuid of de naam van het gebied.'",
-    ))
+    checks.append(_unparsable("gebied", "Onbekend gebied",
+                              ". Toegestaan: centrum, west, oost, zuid of de naam van het gebied."))
     if kind == vocab.KIND_AREA:
         return checks + _area_rules()
     checks += _client_rules()
@@ -252,11 +250,7 @@ def _client_rules() -> list[Rule]:
             "'Ongeldig pseudoniem ' || shown(x_client_id) || ': 8 tot 64 tekens, alleen letters, cijfers, _ en -.'",
         ),
         _unknown("doelgroep", vocab.DOELGROEP),
-        Rule(
-            "peildatum",
-            "x_peildatum IS NOT NULL AND p_peildatum IS NULL",
-            "'Onleesbare datum ' || shown(x_peildatum) || '. Gebruik 2027-03-31 of 31-03-2027.'",
-        ),
+        _date_rule("peildatum"),
         Rule(
             "peildatum",
             "p_peildatum IS NOT NULL AND file_peildatum IS NOT NULL AND p_peildatum <> file_peildatum",
@@ -273,11 +267,7 @@ def _client_rules() -> list[Rule]:
 
 
 def _date_rule(col: str) -> Rule:
-    return Rule(
-        col,
-        f"x_{col} IS NOT NULL AND p_{col} IS NULL",
-        f"'Onleesbare datum ' || shown(x_{col}) || '. Gebruik 2027-03-31 of 31-03-2027.'",
-    )
+    return _unparsable(col, "Onleesbare datum", ". Gebruik 2027-03-31 of 31-03-2027.")
 
 
 def _provider_rules() -> list[Rule]:
@@ -319,11 +309,7 @@ def _provider_rules() -> list[Rule]:
 
 
 def _count_rule(col: str) -> Rule:
-    return Rule(
-        col,
-        f"x_{col} IS NOT NULL AND p_{col} IS NULL",
-        f"'Ongeldig aantal ' || shown(x_{col}) || ': een heel getal van 0 of meer, zoals 243800 of 243.800.'",
-    )
+    return _unparsable(col, "Ongeldig aantal", ": een heel getal van 0 of meer, zoals 243800 of 243.800.")
 
 
 def _area_rules() -> list[Rule]:
@@ -341,12 +327,8 @@ def _area_rules() -> list[Rule]:
             "'Meer inwoners van 75 jaar en ouder (' || shown(x_inwoners_75plus) || ') dan inwoners (' || "
             "shown(x_inwoners) || ').'",
         ),
-        Rule(
-            "lumpsum_euro",
-            "x_lumpsum_euro IS NOT NULL AND p_lumpsum_euro IS NULL",
-            "'Ongeldig bedrag ' || shown(x_lumpsum_euro) || ': een bedrag van 0 of meer in euro, zoals "
-            "1.234.567,89, 1234567,89, € 1.234.567 of 1234567.89.'",
-        ),
+        _unparsable("lumpsum_euro", "Ongeldig bedrag",
+                    ": een bedrag van 0 of meer in euro, zoals 1.234.567,89, 1234567,89, € 1.234.567 of 1234567.89."),
     ]
 
 

@@ -98,6 +98,11 @@ def demo_figures(demo_path) -> pd.DataFrame:
 def app(page: str | None = None, **query) -> AppTest:
     at = AppTest.from_file(DASHBOARD, default_timeout=30)
     at.run()
+    return visit(at, page, **query)
+
+
+def visit(at: AppTest, page: str | None = None, **query) -> AppTest:
+    """Switch a running app to a page (with query parameters) and run it; no exception."""
     if page:
         at.switch_page(page)
         for key, value in query.items():

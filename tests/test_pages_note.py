@@ -90,16 +90,9 @@ def with_area_table(users, monkeypatch, tmp_path) -> Store:
 
 
 def login(name: str, page: str | None = None, **query):
-    from tests.test_pages_dashboards import login as sign_in
+    from tests.test_pages_dashboards import login as sign_in, visit
 
-    at = sign_in(name, "pw")
-    if page:
-        at.switch_page(page)
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run()
-    assert not at.exception, at.exception
-    return at
+    return visit(sign_in(name, "pw"), page, **query)
 
 
 def headers(at) -> list[str]:

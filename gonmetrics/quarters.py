@@ -7,8 +7,10 @@ in Dutch ('K1 2027') and where the year ends; the rest of the package asks here.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy's arrays only come from the demo; the command line's start does without it
+    import numpy as np
 
 
 def start_sql(day: str) -> str:
@@ -83,6 +85,6 @@ def ends(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def days_to_end(days: np.ndarray) -> np.ndarray:
     """For a whole array of days (counted from 1970-01-01): the days from each to its quarter's last day."""
-    month = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    last = (month - month % 3 + 3).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) - 1
+    month = days.astype("datetime64[D]").astype("datetime64[M]").astype("int64")
+    last = (month - month % 3 + 3).astype("datetime64[M]").astype("datetime64[D]").astype("int64") - 1
     return last - days

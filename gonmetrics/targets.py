@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import catalogue, quarters
 from .errors import InvalidTargets
+
+if TYPE_CHECKING:  # pandas is imported where it is used: opening a store (Store._create_schema)
+    import pandas as pd  # must not pay its ~0.3 s, which the command line's start would
 
 DEFAULT_TARGETS = Path(__file__).resolve().parent.parent / "data" / "targets.csv"
 
@@ -35,7 +37,7 @@ V1_DEFAULT = (*V1_STARTING_POINTS, ("share_basis", dt.date(2027, 12, 31), 0.15),
 TABLE_VERSION = "2"
 VERSION_KEY = "targets_version"  # in the meta table: which version the targets table follows
 
-Points = pd.DataFrame | Iterable[tuple[str, dt.date, float]]
+Points = "pd.DataFrame | Iterable[tuple[str, dt.date, float]]"
 
 
 def target_table(con) -> pd.DataFrame:
@@ -83,6 +85,8 @@ def target_for(points: Points, metric: str, peildatum: dt.date) -> float | None:
 def target_frame(points: Points, days: Iterable[dt.date], which=governing_point) -> pd.DataFrame:
     """metric, peildatum, target, point (the peildatum of the point `which` picks, by default
     the governing point) for every metric in `points` and every quarter of `days` with one."""
+    import pandas as pd
+
     points = list(_rows(points))
     rows = [
         (metric, quarter, minimum, day)
@@ -169,8 +173,8 @@ def _validated(frame: pd.DataFrame) -> list[tuple[str, dt.date, float]]:
 
 def _parse_date(value) -> dt.date | None:
     # Only unambiguous forms: a date object or ISO text (never guess 01-03 vs 03-01).
-    if isinstance(value, dt.datetime):  # also pd.Timestamp
-        return None if pd.isna(value) else value.date()
+    if isinstance(value, dt.datetime):  # also pd.Timestamp, whose NaT is a datetime too
+        return None if _missing(value) else value.date()
     if isinstance(value, dt.date):
         return value
     try:
@@ -190,7 +194,7 @@ def _parse_share(value) -> float | None:
 
 
 def _rows(points: Points):
-    if isinstance(points, pd.DataFrame):
+    if hasattr(points, "itertuples"):  # a DataFrame
         return points[["metric", "peildatum", "minimum"]].itertuples(index=False)
     return points
 
@@ -200,4 +204,6 @@ def _as_date(value) -> dt.date:
 
 
 def _missing(x) -> bool:
+    import pandas as pd
+
     return x is None or bool(pd.isna(x))

@@ -70,6 +70,23 @@ def test_help_imports_none_of_the_heavy_libraries():
     assert result.stdout.splitlines()[-1] == "[]"
 
 
+def test_ingest_reads_its_first_file_before_importing_pandas(tmp_path):
+    # A command pays only for what it uses: opening a fresh store and reading the file need
+    # neither pandas nor the dashboard's libraries (the benchmark times it; this sees it).
+    code = ("import os, pathlib, runpy, sys\n"
+            "def first_read(self):\n"
+            "    print(sorted(m for m in ('pandas', 'plotly', 'streamlit') if m in sys.modules), flush=True)\n"
+            "    os._exit(0)\n"
+            "pathlib.Path.read_bytes = first_read\n"
+            f"sys.argv = ['gonmetrics', 'ingest', 'levering.csv', '--db', {str(tmp_path / 'gon.duckdb')!r}]\n"
+            "runpy.run_module('gonmetrics', run_name='__main__')")
+    (tmp_path / "levering.csv").write_bytes(provider_csv(ROW))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT)}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]"]
+
+
 def test_the_public_names_are_there_on_first_use():
     import gonmetrics
     from gonmetrics.load import check

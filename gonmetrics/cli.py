@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -132,14 +133,19 @@ def _demo(args) -> int:
     if args.if_missing and (path.exists() or (not args.db and _holds_deliveries(default_db_path()))):
         return 0  # nothing to build: quick, and the real database only read
     print(f"De demodata (synthetische gegevens) worden opgebouwd in {path}…", flush=True)
-    begin = time.monotonic()
+    begin, stopped = time.monotonic(), []
+    # DuckDB turns a ctrl-C during a query into an error of its own: remember that it came.
+    signal.signal(signal.SIGINT, lambda *frame: stopped.append(True) or signal.default_int_handler(*frame))
     try:
         if args.if_missing:
             built = ensure_demo(path)  # False: another process built it meanwhile
         else:
             build_demo(path)
             built = True
-    except KeyboardInterrupt:  # a new demo is only moved into place when it is complete
+    except BaseException:
+        if not stopped:
+            raise
+        # A new demo is only moved into place once complete; the next start begins afresh.
         print("Onderbroken: de demodata zijn niet opgebouwd; de volgende start bouwt ze opnieuw.", file=sys.stderr)
         return 130
     if built:

@@ -5,13 +5,19 @@ A small city (one year, 300 users) keeps these quick; test_demo.py builds the fu
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from gonmetrics import demo, load
 from gonmetrics.store import Store
 
+PROJECT = Path(__file__).resolve().parent.parent
 SMALL = {"n_users": 300, "first": dt.date(2025, 3, 31), "last": dt.date(2025, 12, 31), "seed": 7}
 SMALL_DELIVERIES = 4 * 4 + 1  # four quarters of three providers and WIJ, and the area table
 CITY = demo.generate
@@ -62,3 +68,18 @@ def test_a_stopped_build_leaves_nothing_in_place_and_checks_no_further_file(tmp_
     monkeypatch.setattr(demo, "generate", lambda: CITY(**SMALL))
     assert demo.ensure_demo(path) is True  # the next start builds it whole
     assert len(Store(path).history()) == SMALL_DELIVERIES
+
+
+def test_ctrl_c_during_the_demo_command_says_so_and_leaves_nothing_in_place(tmp_path):
+    path = tmp_path / "gon-demo.duckdb"
+    command = subprocess.Popen([sys.executable, "-m", "gonmetrics", "demo", "--db", str(path)], cwd=PROJECT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    staging = tmp_path / "gon-demo.duckdb.building"
+    while not staging.exists() and command.poll() is None:
+        time.sleep(0.05)
+    command.send_signal(signal.SIGINT)  # while DuckDB stores a file, or while files are checked
+    out, err = command.communicate(timeout=120)
+    assert out.startswith("De demodata (synthetische gegevens) worden opgebouwd in")
+    assert command.returncode == 130, err
+    assert err == "Onderbroken: de demodata zijn niet opgebouwd; de volgende start bouwt ze opnieuw.\n"
+    assert not path.exists()

@@ -125,13 +125,14 @@ def _export(args) -> int:
 
 
 def _demo(args) -> int:
+    from .settings import db_path as real_path
+
+    path = args.db or demo_path(real_path())
+    if args.if_missing and (path.exists() or (not args.db and _holds_deliveries(real_path()))):
+        return 0  # nothing to build (every start.sh asks): quick, and the real database only read
     from . import fmt
     from .demo import build_demo, ensure_demo
-    from .store import default_db_path
 
-    path = args.db or demo_path(default_db_path())
-    if args.if_missing and (path.exists() or (not args.db and _holds_deliveries(default_db_path()))):
-        return 0  # nothing to build: quick, and the real database only read
     print(f"De demodata (synthetische gegevens) worden opgebouwd in {path}…", flush=True)
     begin, stopped = time.monotonic(), []
     # DuckDB turns a ctrl-C during a query into an error of its own: remember that it came.

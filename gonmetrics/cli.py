@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import time
 from pathlib import Path
 
 from .databases import DEMO_NOTICE, demo_path
@@ -123,21 +125,53 @@ def _export(args) -> int:
 
 
 def _demo(args) -> int:
-    from .demo import build_demo
-    from .store import default_db_path
+    from .settings import db_path as real_path
 
-    path = args.db or demo_path(default_db_path())
-    if args.if_missing and (path.exists() or (not args.db and _holds_deliveries(default_db_path()))):
-        return 0
-    build_demo(path)
-    print(f"Demodatabase (synthetische gegevens) gebouwd in {path}.")
+    path = args.db or demo_path(real_path())
+    if args.if_missing and (path.exists() or (not args.db and _holds_deliveries(real_path()))):
+        return 0  # nothing to build (every start.sh asks): quick, and the real database only read
+    from . import fmt
+    from .demo import build_demo, ensure_demo
+
+    print(f"De demodata (synthetische gegevens) worden opgebouwd in {path}…", flush=True)
+    begin, stopped = time.monotonic(), []
+    # DuckDB turns a ctrl-C during a query into an error of its own: remember that it came.
+    signal.signal(signal.SIGINT, lambda *frame: stopped.append(True) or signal.default_int_handler(*frame))
+    try:
+        if args.if_missing:
+            built = ensure_demo(path)  # False: another process built it meanwhile
+        else:
+            build_demo(path)
+            built = True
+    except BaseException:
+        if not stopped:
+            raise
+        # A new demo is only moved into place once complete; the next start begins afresh.
+        print("Onderbroken: de demodata zijn niet opgebouwd; de volgende start bouwt ze opnieuw.", file=sys.stderr)
+        return 130
+    if built:
+        print(f"Demodata opgebouwd in {fmt.number(time.monotonic() - begin, 1)} s.")
+    else:
+        print("De demodata waren er al: een ander proces heeft ze intussen opgebouwd.")
     return 0
 
 
 def _holds_deliveries(path: Path) -> bool:
-    from .store import Store
+    """Whether the real database holds a delivery; read only, so a start never writes to it."""
+    import duckdb
 
-    return path.exists() and not Store(path).is_empty()
+    from .settings import lock_wait
+    from .store import open_connection
+
+    if not path.exists():
+        return False
+    con = open_connection(path, lock_wait(), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM uploads").fetchone()[0] > 0
+    except duckdb.CatalogException:  # a file without the schema yet
+        return False
+    finally:
+        con.close()
 
 
 def _rebuild(args) -> int:

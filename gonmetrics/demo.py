@@ -31,6 +31,7 @@ import codecs
 import concurrent.futures
 import datetime as dt
 import io
+import itertools
 import os
 import shutil
 import tempfile
@@ -697,7 +698,8 @@ def build_demo(db_path: Path) -> None:
     deliveries, and mark it as demo data (first, so it is never shown unlabelled).
 
     A missing database is built beside it and only then moved into place, so that whoever
-    finds the file at `db_path` finds a complete demo (see `ensure_demo`)."""
+    finds the file at `db_path` finds a complete demo (see `ensure_demo`); a build that is
+    stopped leaves nothing there."""
     from .store import write_lock
 
     db_path = Path(db_path)
@@ -711,15 +713,21 @@ def build_demo(db_path: Path) -> None:
             _publish(staging, db_path)
 
 
-def ensure_demo(db_path: Path) -> None:
+def ensure_demo(db_path: Path) -> bool:
     """Build the demo at `db_path` unless it is there already (also when another process,
-    such as scripts/start.sh, was building it meanwhile)."""
+    such as a second scripts/start.sh or a dashboard, was building it meanwhile). Returns
+    whether it built it."""
     from .store import Store, write_lock
 
     db_path = Path(db_path)
     with write_lock(db_path, BUILD_WAIT):  # waits for a build under way
-        if not db_path.exists() or Store(db_path).is_empty():
-            build_demo(db_path)
+        if db_path.exists() and not Store(db_path).is_empty():
+            return False
+        build_demo(db_path)
+        return True
+
+
+CHECKERS = 2  # threads writing and checking files (DuckDB and Arrow release the GIL)
 
 
 def _fill(db_path: Path) -> None:
@@ -732,20 +740,25 @@ def _fill(db_path: Path) -> None:
             if not store.is_empty():
                 raise GonError(f"{db_path} bevat echte leveringen; de demodata worden daar nooit in geladen.")
             store.set_meta("demo", "true")
-        with tempfile.TemporaryDirectory() as folder, concurrent.futures.ThreadPoolExecutor(2) as pool:
-            paths = write_files(generate(), Path(folder))
-            # Files are checked side by side (DuckDB and Arrow release the GIL) while the
-            # checked ones are stored in loading order, by the same path as an upload.
-            checked = pool.map(_checked, paths)
-            for path, (data, report) in zip(paths, checked):
-                if report.status != "accepted":
-                    raise RuntimeError(f"Demo file {path.name} was refused: {report.errors[:3]}")
-                store.ingest_checked(data, report, user="demo", into_demo=True)
+        pool = concurrent.futures.ThreadPoolExecutor(CHECKERS, thread_name_prefix="demo-check")
+        with tempfile.TemporaryDirectory() as folder:
+            try:
+                # Each file is written and checked in the pool while the checked ones are stored
+                # here in loading order, by the same path as an upload.
+                checked = pool.map(_written_and_checked, generate(), itertools.repeat(Path(folder)))
+                for data, report in checked:
+                    if not report.accepted:
+                        raise RuntimeError(f"Demo file {report.file} was refused: {report.errors[:3]}")
+                    store.ingest_checked(data, report, user="demo", into_demo=True)
+            finally:
+                pool.shutdown(cancel_futures=True)  # a stopped build waits for no further file
 
 
-def _checked(path: Path):
+def _written_and_checked(delivery: Delivery, folder: Path):
+    """One delivery as its supplier writes it, read back and checked as an upload is."""
     from .load import check
 
+    path = _write(delivery, folder)
     data = path.read_bytes()
     return data, check(data, path.name)
 

@@ -101,7 +101,7 @@ def begin_run() -> None:
 @st.cache_resource(show_spinner=False)
 def _demo_build(path: str) -> concurrent.futures.Future:
     """The demo's build, started once per server process in a thread of its own, so that it
-    goes on whether or not a visitor waits (scripts/start.sh usually started it already)."""
+    goes on whether or not a visitor waits (a server started by scripts/start.sh finds it built)."""
     from gonmetrics.demo import ensure_demo
 
     pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="demo")

@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# The demo is built while the server starts, so that no visitor waits for it (only while
-# the real database holds no delivery and the demo is not there yet).
-.venv/bin/python -m gonmetrics demo --if-missing &
+# The demo is built before the server starts, so that the first visitor sees the dashboard
+# at once: only while the real database holds no delivery and the demo is not there yet
+# (says so on the terminal, with how long it took). A build that is stopped (ctrl-C) leaves
+# nothing in place and stops this script; the next start builds it again.
+.venv/bin/python -m gonmetrics demo --if-missing
 exec .venv/bin/streamlit run dashboard.py "$@"

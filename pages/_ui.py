@@ -267,6 +267,17 @@ def area_picker() -> str:
     return gebied
 
 
+def lazy_tabs(sections: dict, key: str) -> None:
+    """Sections (tab label -> function that shows it) as tabs of which only the open one is
+    run and sent to the browser: a long page's first chart then comes as fast as a short
+    page's. The open tab is kept in the URL (?<key>=<label>), so that a link can open it;
+    the first tab is open by default (no parameter)."""
+    for tab, show in zip(st.tabs(list(sections), key=key, bind="query-params"), sections.values()):
+        if tab.open:
+            with tab:
+                show()
+
+
 _STATUS_ICON = {targets.ACHIEVED: ":material/check_circle:", targets.MISSED: ":material/cancel:",
                targets.ON_TRACK: ":material/trending_up:", targets.OFF_TRACK: ":material/warning:",
                targets.UNKNOWN: ":material/help:"}

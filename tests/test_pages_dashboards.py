@@ -194,6 +194,24 @@ def test_overzicht_city_chart_is_dutch_and_accessible(one_quarter):
 # --- Gebied ------------------------------------------------------------------------------
 
 
+TAB = "onderdeel"  # Gebied's open tab in the URL
+TABS = ["Basisondersteuning", "Verschuiving", "Initiatieven", "Leeftijd", "WIJ", "Overgang", "Keuze", "Context", "Vergelijking"]
+
+
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Open one of Gebied's tabs as its link does (?onderdeel=<label>); only that tab's content is sent."""
+    at.query_params[TAB] = label
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.label for t in at.tabs] == TABS
+    assert [t.label for t in at.tabs if t.children] == [label]
+    return at
+
+
+def chart_keys(at: AppTest) -> list[str]:
+    return [c.key for c in at.get("plotly_chart")]
+
+
 def test_gebied_follows_the_url_and_shows_the_area(one_quarter):
     one_quarter.set_note("west", dt.date(2027, 3, 31), "Nieuwe werkwijze, zie [site](http://x)", "anna")
     at = app("pages/gebied.py", gebied="west")
@@ -205,17 +223,76 @@ def test_gebied_follows_the_url_and_shows_the_area(one_quarter):
     assert r"**Toelichting**: Nieuwe werkwijze, zie \[site\]\(http\://x\)" in note
     assert metric(at, "Aandeel basisondersteuning").value == "50,0\u00a0%"
     assert metric(at, "Aandeel basis én aanvullend").value == "25,0\u00a0%"
-    assert metric(at, "Aanmeldingen jongvolwassenen (18–26)").value == "1"
-    assert metric(at, "Aandeel van alle aanmeldingen").value == "50,0\u00a0%"
-    assert initiatives(at).values.tolist() == [["Wiershoeck", "1"]]
     text = shown(at)
     assert ("Voor een vooruitblik naar eind 2027 zijn minstens twee kwartalen met een waarde nodig (status: "
             "onbekend).") in text
+    open_tab(at, "Verschuiving")
     # 15 % of 4 users is 0,6: one basis user is enough, and west has two
     assert ("In West is 15\u00a0% alleen basisondersteuning voor eind 2027 al bereikt (bij een gelijk aantal "
-            "gebruikers).") in text
-    # with the shift's; and the note's: the WIJ outcomes, open-ended beschikkingen, another uitvoerder
-    assert len(at.get("plotly_chart")) == 9 + 3
+            "gebruikers).") in shown(at)
+    open_tab(at, "WIJ")
+    assert metric(at, "Aanmeldingen jongvolwassenen (18–26)").value == "1"
+    assert metric(at, "Aandeel van alle aanmeldingen").value == "50,0\u00a0%"
+    open_tab(at, "Initiatieven")
+    assert initiatives(at).values.tolist() == [["Wiershoeck", "1"]]
+
+
+# The charts of each tab for west in K1 2027 of `one_quarter`: no baseline quarter (K4 2026), so no
+# transition chart, and no area table, so no context charts; two steering metrics to compare.
+TAB_CHARTS = {
+    "Basisondersteuning": ["chart-share_basis_west"],
+    "Verschuiving": ["chart-verschuiving_west", "chart-mix_west"],
+    "Initiatieven": ["chart-share_mi_west"],
+    "Leeftijd": ["chart-leeftijd_west"],
+    "WIJ": ["chart-aanmeldingen_jongvolwassenen_west", "chart-wachttijd_west", "chart-toeleiding_west",
+            "chart-beschikking_onbepaald_west"],
+    "Overgang": [],
+    "Keuze": ["chart-share_other_uitvoerder_west"],
+    "Context": [],
+    "Vergelijking": ["chart-share_basis_K1_2027", "chart-share_mi_K1_2027"],
+}
+TAB_HEADERS = {
+    "Basisondersteuning": ["Aandeel basisondersteuning in de tijd"],
+    "Verschuiving": ["Benodigde verschuiving", "Soort ondersteuning"],
+    "Initiatieven": ["Maatschappelijke initiatieven"],
+    "Leeftijd": ["Leeftijdsopbouw"],
+    "WIJ": ["Aanmeldingen jongvolwassenen (18–26) psychisch kwetsbaar",
+            "Wachttijd van aanmelding bij WIJ tot start", "Toegang via WIJ"],
+    "Overgang": ["Overgang van bestaande gebruikers"], "Keuze": ["Keuze"], "Context": ["Gebied in context"],
+    "Vergelijking": ["Vergelijking met de andere gebieden"],
+}
+
+
+def test_gebied_sends_only_the_open_tab_and_each_tab_has_its_sections(one_quarter):
+    at = app("pages/gebied.py", gebied="west")
+    # the first visit: the first tab is open, without a parameter in the URL, and nothing of the others is sent
+    assert at.query_params.get(TAB) is None
+    assert [t.label for t in at.tabs if t.children] == ["Basisondersteuning"]
+    assert chart_keys(at) == TAB_CHARTS["Basisondersteuning"]
+    assert [h.value for h in at.header] == ["Kerncijfers West, K1 2027", "Aandeel basisondersteuning in de tijd"]
+    for label in TABS:
+        open_tab(at, label)
+        assert at.header[0].value == "Kerncijfers West, K1 2027"  # the first screen stays above the tabs
+        assert [h.value for h in at.header][1:] == TAB_HEADERS[label], label
+        assert chart_keys(at) == TAB_CHARTS[label], label
+    # twelve charts in all, as before the tabs: the trend, shift and mix, the initiatives' trend, the ages,
+    # four of WIJ, another uitvoerder and the two comparisons
+    assert sum(map(len, TAB_CHARTS.values())) == 12
+
+
+def test_gebied_keeps_the_open_tab_when_the_area_changes(one_quarter):
+    at = app("pages/gebied.py", gebied="oost", onderdeel="Keuze")
+    assert [h.value for h in at.header] == ["Kerncijfers Oost en Ten Boer, K1 2027", "Keuze"]
+    at.selectbox[0].set_value("west").run()
+    assert [h.value for h in at.header] == ["Kerncijfers West, K1 2027", "Keuze"]
+    assert at.subheader[-1].value == "Uitvoerders in West, K1 2027"
+    assert (at.query_params["gebied"], at.query_params[TAB]) == ("west", "Keuze")
+
+
+def test_gebied_opens_the_first_tab_for_an_unknown_one(one_quarter):
+    at = app("pages/gebied.py", gebied="west", onderdeel="Grafieken")
+    assert [t.label for t in at.tabs if t.children] == ["Basisondersteuning"]
+    assert TAB not in at.query_params  # the stale parameter is dropped from the URL
 
 
 def test_gebied_switches_area_and_keeps_it_in_the_url(one_quarter):
@@ -261,6 +338,7 @@ def test_gebied_without_users_says_so(one_quarter):
     assert not at.exception
     assert any("Geen gebruikers in Zuid en Haren in K1 2027" in i.value for i in at.info)
     assert metric(at, "Aandeel basisondersteuning").value == "–"
+    open_tab(at, "Initiatieven")
     assert "In dit kwartaal liep geen basisondersteuning via een maatschappelijk initiatief." in shown(at)
 
 
@@ -370,13 +448,14 @@ def test_demo_gebied_shows_outlook_and_comparison(use_db, demo_path, demo_figure
     at.selectbox[1].set_value(dt.date(2028, 9, 30)).run()  # before the year end: an outlook to it
     text = shown(at)
     assert "Als de lijn van de laatste kwartalen doorzet" in text and "(indicatie, geen voorspelling)" in text
-    specs = chart_specs(at)
-    trend = specs[0]
+    trend = chart_specs(at)[0]
     assert {"Streefwaarde", "Doel eind 2027: 15\u00a0%"} <= {t["name"] for t in trend["data"]}
-    compare = next(s for s in specs if s["data"][0].get("orientation") == "h")
+    compare = chart_specs(open_tab(at, "Vergelijking"))[0]
+    assert compare["data"][0].get("orientation") == "h"
     assert any(label.startswith("Oost en Ten Boer<br>(dit gebied)<br>") for label in compare["data"][0]["y"])
-    assert any("75+ jaar" in [t["name"] for t in spec["data"]] for spec in specs)
-    assert len(initiatives(at)) == 5  # the five used most
+    [ages] = chart_specs(open_tab(at, "Leeftijd"))
+    assert "75+ jaar" in [t["name"] for t in ages["data"]]
+    assert len(initiatives(open_tab(at, "Initiatieven"))) == 5  # the five used most
 
 
 @pytest.mark.parametrize("page", ["pages/overzicht.py", "pages/gebied.py", "pages/voortgang.py"])

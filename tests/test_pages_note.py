@@ -15,7 +15,7 @@ from gonmetrics.store import Store
 from gonmetrics.vocab import AREAS
 from tests.conftest import provider_csv, wij_csv
 from tests.test_pages_dashboards import (app, chart_specs, demo_path, downloads, ingest,  # noqa: F401  (fixtures)
-                                         open_tab, shown)
+                                         open_tab, shown, shown_in_every_tab)
 
 NBSP = "\u00a0"
 B, Q1 = "2026-12-31", "2027-03-31"
@@ -155,7 +155,7 @@ def test_gebied_without_an_area_table_says_so_instead_of_failing(users, monkeypa
 
 
 def test_council_voortgang_shows_the_further_figures_protected(with_area_table, downloads):
-    at = login("raadslid", "pages/voortgang.py")
+    at = login("raadslid", "pages/voortgang.py", onderdeel="Meer cijfers")
     subheaders = [s.value for s in at.subheader]
     for heading in ("Instroom jongvolwassenen psychisch kwetsbaar", "Ouderen (75 jaar of ouder)",
                     "Wachttijd van aanmelding bij WIJ tot start", "Overgang van bestaande gebruikers",
@@ -169,7 +169,7 @@ def test_council_voortgang_shows_the_further_figures_protected(with_area_table, 
     # the uitvoerders of the city: 3 and 1 users are small numbers
     assert table_with(at, "Uitvoerder").values.tolist() == [["Zorg BV", "10"], ["De Brug", "< 10"],
                                                            ["Wiershoeck", "< 10"]]
-    text = shown(at)
+    text = shown_in_every_tab(at)
     for secret in (f"83,3{NBSP}%", f"33,3{NBSP}%", f"20,0{NBSP}%"):
         assert secret not in text, secret
     report = downloads["voortgang_K1_2027.html"]().decode("utf-8")
@@ -208,6 +208,6 @@ def test_demo_gebied_and_voortgang_show_the_new_sections(demo_path, monkeypatch,
                          ("Keuze", "Keuze"), ("Context", "Gebied in context")):
         assert heading in headers(open_tab(at, tab))
         assert not at.error
-    at = app("pages/voortgang.py")
+    at = app("pages/voortgang.py", onderdeel="Meer cijfers")
     assert {"Overgang van bestaande gebruikers", "Toegang via WIJ", "Keuze"} <= {s.value for s in at.subheader}
     assert not at.error

@@ -33,20 +33,16 @@ def blocking(violations: list[dict]) -> list[dict]:
 
 
 def shown_tabs(page, server, spec):
-    """Open a page and then each of its tabs; yields each tab's name (None on a page without tabs)
-    once its charts are drawn and it is saved as test-artifacts/page-<key>[-<tab>]-<width>.png
-    (the first tab, which the page opens with, without its name)."""
+    """Open a page and then each of its tabs; yields <key>[-<tab>] for each (the first tab, which
+    the page opens with, without its name) once its charts are drawn and it is saved as
+    test-artifacts/page-<key>[-<tab>]-<width>.png."""
     open_page(page, page_url(server, spec))
     for n, label in enumerate(each_tab(page)):
         if spec.key in PAGES_WITH_CHARTS and (n == 0 or page.locator(STREAMLIT_CHARTS).count()):
             wait_for_charts(page)  # the first tab has charts; Voortgang's last has only tables
-        name = "-".join([spec.key, *([slug(label)] if n else []), str(page.viewport_size["width"])])
-        assert screenshot(page, f"page-{name}").stat().st_size > 10_000
-        yield label
-
-
-def slug(label: str) -> str:
-    return label.lower().replace(" ", "-")
+        name = "-".join([spec.key, *([label.lower().replace(" ", "-")] if n else [])])
+        assert screenshot(page, f"page-{name}-{page.viewport_size['width']}").stat().st_size > 10_000
+        yield name
 
 
 def assert_charts_fit(page) -> None:
@@ -58,7 +54,7 @@ def assert_charts_fit(page) -> None:
 @pytest.mark.parametrize("page", [LAPTOP], indirect=True)
 @pytest.mark.parametrize("spec", access.PAGES, ids=lambda spec: spec.key)
 def test_page_renders_is_saved_and_passes_axe(demo_server, page, spec):
-    for tab in shown_tabs(page, demo_server, spec):
+    for name in shown_tabs(page, demo_server, spec):
         assert_charts_fit(page)
         assert page.locator("[data-testid='stException']").count() == 0
         page.get_by_role("heading", name=spec.title, level=1).wait_for()
@@ -67,11 +63,10 @@ def test_page_renders_is_saved_and_passes_axe(demo_server, page, spec):
 
         violations = axe_audit(page)
         ARTIFACTS.mkdir(exist_ok=True)  # every finding, of any impact, for the record
-        name = "-".join([spec.key, *([slug(tab)] if tab else [])])
         (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
         unknown = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in blocking(violations)
                    if v["id"] not in desk.KNOWN_AXE_FINDINGS]
-        assert not unknown, f"{tab}: " + "\n".join(unknown)
+        assert not unknown, f"{name}: " + "\n".join(unknown)
 
 
 # Every page on a phone (saved as a screenshot too), the pages with charts on a full-HD screen.

@@ -137,7 +137,8 @@ def test_gebied_shows_the_four_new_sections_for_the_aldermen(with_area_table, do
 
     assert headers(open_tab(at, "Context"))[1:] == ["Gebied in context"]
     context = ("In West waren er op 31-03-2027 1,4 gebruikers per 1.000 inwoners, 2,0 gebruikers van 75 jaar of "
-               f"ouder per 1.000 inwoners van 75 jaar of ouder en een lumpsum van €{NBSP}35.714 per gebruiker per jaar.")
+               f"ouder per 1.000 inwoners van 75 jaar of ouder en een lumpsum van €{NBSP}35.714 per gebruiker per "
+               "jaar.")
     assert context in shown(at)
     assert [c.key for c in at.get("plotly_chart")] == [
         "chart-users_per_1000_west", "chart-users75_per_1000_west", "chart-lumpsum_per_user_west"]

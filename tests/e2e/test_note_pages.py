@@ -13,8 +13,8 @@ SECTIONS = {
     "gebied?gebied=oost&onderdeel=WIJ": ("Toegang via WIJ",),
     "gebied?gebied=oost&onderdeel=Keuze": ("Keuze",),
     "gebied?gebied=oost&onderdeel=Context": ("Gebied in context",),
-    "voortgang?onderdeel=Meer+cijfers": ("Meer over de gemeente en de gebieden", "Overgang van bestaande gebruikers", "Toegang via WIJ", "Keuze",
-                  "Ouderen (75 jaar of ouder)"),
+    "voortgang?onderdeel=Meer+cijfers": ("Meer over de gemeente en de gebieden", "Overgang van bestaande gebruikers",
+                                         "Toegang via WIJ", "Keuze", "Ouderen (75 jaar of ouder)"),
 }
 
 

@@ -320,9 +320,10 @@ def test_gebied_opens_on_the_first_area_for_an_unknown_link(one_quarter):
     assert at.query_params["gebied"] == "centrum"
 
 
-def test_gebied_remembers_the_area_across_pages(one_quarter):
+def test_gebied_remembers_the_area_and_the_tab_across_pages(one_quarter):
     at = app("pages/gebied.py", gebied="oost")
     at.selectbox[0].set_value("zuid").run()
+    open_tab(at, "Keuze")
     at.switch_page("pages/overzicht.py")
     at.query_params.clear()  # the menu's links carry no ?gebied=
     at.run()
@@ -330,8 +331,8 @@ def test_gebied_remembers_the_area_across_pages(one_quarter):
     at.switch_page("pages/gebied.py").run()
     assert not at.exception
     assert at.selectbox[0].value == "zuid"
-    assert at.header[0].value == "Kerncijfers Zuid en Haren, K1 2027"
-    assert at.query_params["gebied"] == "zuid"
+    assert [h.value for h in at.header] == ["Kerncijfers Zuid en Haren, K1 2027", "Keuze"]
+    assert (at.query_params["gebied"], at.query_params[TAB]) == ("zuid", "Keuze")
 
 
 def test_gebied_answers_the_first_questions_in_its_first_sentence(two_quarters):

@@ -267,6 +267,17 @@ def area_picker() -> str:
     return gebied
 
 
+def lazy_tabs(sections: dict, key: str) -> None:
+    """Sections (tab label -> function that shows it) as tabs of which only the open one is
+    run and sent to the browser: a long page's first chart then comes as fast as a short
+    page's. The open tab is kept in the URL (?<key>=<label>), so that a link can open it;
+    the first tab is open by default (no parameter)."""
+    for tab, show in zip(st.tabs(list(sections), key=key, bind="query-params"), sections.values()):
+        if tab.open:
+            with tab:
+                show()
+
+
 _STATUS_ICON = {targets.ACHIEVED: ":material/check_circle:", targets.MISSED: ":material/cancel:",
                targets.ON_TRACK: ":material/trending_up:", targets.OFF_TRACK: ":material/warning:",
                targets.UNKNOWN: ":material/help:"}
@@ -379,25 +390,28 @@ def _uitvoerders(path: str, version: int, gebied: str, peildatum):
         return details.uitvoerders(con, gebied, peildatum)
 
 
-def uitvoerders_table(gebied: str, peildatum, protected: bool) -> pd.DataFrame | None:
-    """The uitvoerders of an area (or the city) in a quarter with their users, names as
-    delivered, counts from 1 to 9 protected for the council; with downloads. Returns the
-    table as shown (None when there are no trajectories)."""
+def uitvoerders(gebied: str, peildatum, protected: bool) -> pd.DataFrame | None:
+    """The uitvoerders of an area (or the city) in a quarter with their users as shown: names
+    as delivered, counts from 1 to 9 protected for the council (None without trajectories)."""
     table = _uitvoerders(str(store().path), data_version(), gebied, peildatum)
     if table.empty:
-        st.write(f"Op {fmt.date(peildatum)} liepen er geen trajecten.")
         return None
     if protected:
         table = details.protect_users(table)
-    shown = pd.DataFrame({"Uitvoerder": table["uitvoerder"], "Gebruikers": table["gebruikers"].map(display_count)})
+    return pd.DataFrame({"Uitvoerder": table["uitvoerder"], "Gebruikers": table["gebruikers"].map(display_count)})
+
+
+def uitvoerders_table(gebied: str, peildatum, protected: bool) -> None:
+    """uitvoerders() as a table with downloads."""
+    shown = uitvoerders(gebied, peildatum, protected)
+    if shown is None:
+        st.write(f"Op {fmt.date(peildatum)} liepen er geen trajecten.")
+        return
     literal_table(shown)
     download_buttons(shown, f"uitvoerders_{gebied}_{fmt.quarter(peildatum).replace(' ', '_')}")
-    return shown
 
 
-def side_by_side(figs: Figures, metrics, peildatum, name: str) -> pd.DataFrame:
-    """Figures of a quarter with the city first and the areas beside it, as a table with downloads."""
-    table = narrative.side_by_side(figs, metrics, peildatum)
+def table_with_downloads(table: pd.DataFrame, name: str) -> None:
+    """A table made here (no delivered text in it) with its downloads."""
     st.table(table, hide_index=True)
     download_buttons(table, name)
-    return table

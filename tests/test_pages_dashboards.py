@@ -194,6 +194,33 @@ def test_overzicht_city_chart_is_dutch_and_accessible(one_quarter):
 # --- Gebied ------------------------------------------------------------------------------
 
 
+TAB = "onderdeel"  # the open tab of Gebied and Voortgang in the URL
+TABS = ["Basisondersteuning", "Verschuiving", "Initiatieven", "Leeftijd", "WIJ", "Overgang", "Keuze", "Context",
+        "Vergelijking"]  # Gebied's
+
+
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Open a tab of the page as its link does (?onderdeel=<label>); only that tab's content is sent."""
+    # AppTest keeps the URL's parameter over a change of session state, and ignores a parameter
+    # naming the first tab (the browser drops it from the URL) once another tab is open: set both.
+    at.query_params[TAB] = at.session_state[TAB] = label
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.label for t in at.tabs if t.children] == [label]
+    return at
+
+
+def shown_in_every_tab(at: AppTest) -> str:
+    """shown() of each tab of the page in turn: all that the page can show."""
+    labels = [t.label for t in at.tabs]
+    assert labels, "the page has no tabs"
+    return "\n".join(shown(open_tab(at, label)) for label in labels)
+
+
+def chart_keys(at: AppTest) -> list[str]:
+    return [c.key for c in at.get("plotly_chart")]
+
+
 def test_gebied_follows_the_url_and_shows_the_area(one_quarter):
     one_quarter.set_note("west", dt.date(2027, 3, 31), "Nieuwe werkwijze, zie [site](http://x)", "anna")
     at = app("pages/gebied.py", gebied="west")
@@ -205,17 +232,77 @@ def test_gebied_follows_the_url_and_shows_the_area(one_quarter):
     assert r"**Toelichting**: Nieuwe werkwijze, zie \[site\]\(http\://x\)" in note
     assert metric(at, "Aandeel basisondersteuning").value == "50,0\u00a0%"
     assert metric(at, "Aandeel basis én aanvullend").value == "25,0\u00a0%"
-    assert metric(at, "Aanmeldingen jongvolwassenen (18–26)").value == "1"
-    assert metric(at, "Aandeel van alle aanmeldingen").value == "50,0\u00a0%"
-    assert initiatives(at).values.tolist() == [["Wiershoeck", "1"]]
     text = shown(at)
     assert ("Voor een vooruitblik naar eind 2027 zijn minstens twee kwartalen met een waarde nodig (status: "
             "onbekend).") in text
+    open_tab(at, "Verschuiving")
     # 15 % of 4 users is 0,6: one basis user is enough, and west has two
     assert ("In West is 15\u00a0% alleen basisondersteuning voor eind 2027 al bereikt (bij een gelijk aantal "
-            "gebruikers).") in text
-    # with the shift's; and the note's: the WIJ outcomes, open-ended beschikkingen, another uitvoerder
-    assert len(at.get("plotly_chart")) == 9 + 3
+            "gebruikers).") in shown(at)
+    open_tab(at, "WIJ")
+    assert metric(at, "Aanmeldingen jongvolwassenen (18–26)").value == "1"
+    assert metric(at, "Aandeel van alle aanmeldingen").value == "50,0\u00a0%"
+    open_tab(at, "Initiatieven")
+    assert initiatives(at).values.tolist() == [["Wiershoeck", "1"]]
+
+
+# The charts of each tab for west in K1 2027 of `one_quarter`: no baseline quarter (K4 2026), so no
+# transition chart, and no area table, so no context charts; two steering metrics to compare.
+TAB_CHARTS = {
+    "Basisondersteuning": ["chart-share_basis_west"],
+    "Verschuiving": ["chart-verschuiving_west", "chart-mix_west"],
+    "Initiatieven": ["chart-share_mi_west"],
+    "Leeftijd": ["chart-leeftijd_west"],
+    "WIJ": ["chart-aanmeldingen_jongvolwassenen_west", "chart-wachttijd_west", "chart-toeleiding_west",
+            "chart-beschikking_onbepaald_west"],
+    "Overgang": [],
+    "Keuze": ["chart-share_other_uitvoerder_west"],
+    "Context": [],
+    "Vergelijking": ["chart-share_basis_K1_2027", "chart-share_mi_K1_2027"],
+}
+TAB_HEADERS = {
+    "Basisondersteuning": ["Aandeel basisondersteuning in de tijd"],
+    "Verschuiving": ["Benodigde verschuiving", "Soort ondersteuning"],
+    "Initiatieven": ["Maatschappelijke initiatieven"],
+    "Leeftijd": ["Leeftijdsopbouw"],
+    "WIJ": ["Aanmeldingen jongvolwassenen (18–26) psychisch kwetsbaar",
+            "Wachttijd van aanmelding bij WIJ tot start", "Toegang via WIJ"],
+    "Overgang": ["Overgang van bestaande gebruikers"], "Keuze": ["Keuze"], "Context": ["Gebied in context"],
+    "Vergelijking": ["Vergelijking met de andere gebieden"],
+}
+
+
+def test_gebied_sends_only_the_open_tab_and_each_tab_has_its_sections(one_quarter):
+    at = app("pages/gebied.py", gebied="west")
+    # the first visit: the first tab is open, without a parameter in the URL, and nothing of the others is sent
+    assert at.query_params.get(TAB) is None
+    assert [t.label for t in at.tabs] == TABS
+    assert [t.label for t in at.tabs if t.children] == ["Basisondersteuning"]
+    assert chart_keys(at) == TAB_CHARTS["Basisondersteuning"]
+    assert [h.value for h in at.header] == ["Kerncijfers West, K1 2027", "Aandeel basisondersteuning in de tijd"]
+    for label in TABS:
+        open_tab(at, label)
+        assert at.header[0].value == "Kerncijfers West, K1 2027"  # the first screen stays above the tabs
+        assert [h.value for h in at.header][1:] == TAB_HEADERS[label], label
+        assert chart_keys(at) == TAB_CHARTS[label], label
+    # twelve charts in all, as before the tabs: the trend, shift and mix, the initiatives' trend, the ages,
+    # four of WIJ, another uitvoerder and the two comparisons
+    assert sum(map(len, TAB_CHARTS.values())) == 12
+
+
+def test_gebied_keeps_the_open_tab_when_the_area_changes(one_quarter):
+    at = app("pages/gebied.py", gebied="oost", onderdeel="Keuze")
+    assert [h.value for h in at.header] == ["Kerncijfers Oost en Ten Boer, K1 2027", "Keuze"]
+    at.selectbox[0].set_value("west").run()
+    assert [h.value for h in at.header] == ["Kerncijfers West, K1 2027", "Keuze"]
+    assert at.subheader[-1].value == "Uitvoerders in West, K1 2027"
+    assert (at.query_params["gebied"], at.query_params[TAB]) == ("west", "Keuze")
+
+
+def test_gebied_opens_the_first_tab_for_an_unknown_one(one_quarter):
+    at = app("pages/gebied.py", gebied="west", onderdeel="Grafieken")
+    assert [t.label for t in at.tabs if t.children] == ["Basisondersteuning"]
+    assert TAB not in at.query_params  # the stale parameter is dropped from the URL
 
 
 def test_gebied_switches_area_and_keeps_it_in_the_url(one_quarter):
@@ -233,9 +320,10 @@ def test_gebied_opens_on_the_first_area_for_an_unknown_link(one_quarter):
     assert at.query_params["gebied"] == "centrum"
 
 
-def test_gebied_remembers_the_area_across_pages(one_quarter):
+def test_gebied_remembers_the_area_and_the_tab_across_pages(one_quarter):
     at = app("pages/gebied.py", gebied="oost")
     at.selectbox[0].set_value("zuid").run()
+    open_tab(at, "Keuze")
     at.switch_page("pages/overzicht.py")
     at.query_params.clear()  # the menu's links carry no ?gebied=
     at.run()
@@ -243,8 +331,8 @@ def test_gebied_remembers_the_area_across_pages(one_quarter):
     at.switch_page("pages/gebied.py").run()
     assert not at.exception
     assert at.selectbox[0].value == "zuid"
-    assert at.header[0].value == "Kerncijfers Zuid en Haren, K1 2027"
-    assert at.query_params["gebied"] == "zuid"
+    assert [h.value for h in at.header] == ["Kerncijfers Zuid en Haren, K1 2027", "Keuze"]
+    assert (at.query_params["gebied"], at.query_params[TAB]) == ("zuid", "Keuze")
 
 
 def test_gebied_answers_the_first_questions_in_its_first_sentence(two_quarters):
@@ -261,6 +349,7 @@ def test_gebied_without_users_says_so(one_quarter):
     assert not at.exception
     assert any("Geen gebruikers in Zuid en Haren in K1 2027" in i.value for i in at.info)
     assert metric(at, "Aandeel basisondersteuning").value == "–"
+    open_tab(at, "Initiatieven")
     assert "In dit kwartaal liep geen basisondersteuning via een maatschappelijk initiatief." in shown(at)
 
 
@@ -282,8 +371,8 @@ def test_a_failure_becomes_a_dutch_message_not_a_traceback(one_quarter, monkeypa
 
 def test_voortgang_protects_small_numbers_for_everyone(one_quarter):
     at = app("pages/voortgang.py")
-    text = shown(at)
-    assert "In West zijn de aantallen op 31-03-2027 te klein" in text
+    assert "In West zijn de aantallen op 31-03-2027 te klein" in shown(at)
+    text = shown_in_every_tab(at)
     for secret in ("50,0", "33,3", "(2 van 4)", "40,0"):
         assert secret not in text, secret
     assert at.get("download_button")[-1].label == "Rapport downloaden (afdrukbaar)"
@@ -370,13 +459,14 @@ def test_demo_gebied_shows_outlook_and_comparison(use_db, demo_path, demo_figure
     at.selectbox[1].set_value(dt.date(2028, 9, 30)).run()  # before the year end: an outlook to it
     text = shown(at)
     assert "Als de lijn van de laatste kwartalen doorzet" in text and "(indicatie, geen voorspelling)" in text
-    specs = chart_specs(at)
-    trend = specs[0]
+    trend = chart_specs(at)[0]
     assert {"Streefwaarde", "Doel eind 2027: 15\u00a0%"} <= {t["name"] for t in trend["data"]}
-    compare = next(s for s in specs if s["data"][0].get("orientation") == "h")
+    compare = chart_specs(open_tab(at, "Vergelijking"))[0]
+    assert compare["data"][0].get("orientation") == "h"
     assert any(label.startswith("Oost en Ten Boer<br>(dit gebied)<br>") for label in compare["data"][0]["y"])
-    assert any("75+ jaar" in [t["name"] for t in spec["data"]] for spec in specs)
-    assert len(initiatives(at)) == 5  # the five used most
+    [ages] = chart_specs(open_tab(at, "Leeftijd"))
+    assert "75+ jaar" in [t["name"] for t in ages["data"]]
+    assert len(initiatives(open_tab(at, "Initiatieven"))) == 5  # the five used most
 
 
 @pytest.mark.parametrize("page", ["pages/overzicht.py", "pages/gebied.py", "pages/voortgang.py"])
@@ -400,14 +490,20 @@ def test_demo_voortgang_in_words_and_as_report(use_db, demo_path, demo_figures, 
     share = fmt.percent(value(demo_figures, "share_basis", "west", latest))
     bullets = next(m.value for m in at.markdown if m.value.startswith("- "))
     assert f"- In West ontving op {fmt.date(latest)} {share} van de gebruikers alleen basisondersteuning" in bullets
-    # the city: share_basis, share_mi and the shift; side by side: two comparisons and share_basis over time
-    assert len(at.get("plotly_chart")) == 6
+    # the first tab, the city: share_basis, share_mi and the shift; only that tab is sent, and the
+    # tab beside it has two comparisons and share_basis over time
+    assert [t.label for t in at.tabs] == ["Gemeente", "Gebieden", "Meer cijfers"]
+    assert chart_keys(at) == ["chart-share_basis_stad", "chart-share_mi_stad", "chart-verschuiving_stad"]
     report = downloads[f"DEMODATA_voortgang_{fmt.quarter(latest).replace(' ', '_')}.html"]().decode("utf-8")
     assert "Demodata: dit rapport toont synthetische" in report and f"In West ontving op {fmt.date(latest)}" in report
     table = downloads["DEMODATA_share_basis_stad.csv"]().decode("utf-8-sig")
     assert table.startswith("# DEMODATA: synthetische gegevens, geen echte cijfers\r\n")
-    # a table per chart, and the tables of the council's further figures (six groups, the uitvoerders)
+    # a table per chart, and the tables of the council's further figures (six groups, the uitvoerders):
+    # the report holds every tab, whichever is open
     assert report.count("<figure>") == 6 and report.count("<caption>") == 6 + 6 + 1
+    shown_quarter = fmt.quarter(latest).replace(" ", "_")
+    assert chart_keys(open_tab(at, "Gebieden")) == [f"chart-share_basis_{shown_quarter}",
+                                                    f"chart-share_mi_{shown_quarter}", "chart-share_basis_gebieden"]
     # the latest quarter is a year end: the minimums are gehaald or not, no outlook to that year end
     assert "streefwaarde eind 2028: 30\u00a0%, status: " in report and "(indicatie, geen voorspelling)" not in report
 
@@ -441,7 +537,7 @@ def test_council_sees_only_protected_figures(one_quarter, council):
         assert secret not in text, secret
     at.switch_page("pages/voortgang.py").run()
     assert not at.exception
-    assert "te klein" in shown(at) and "50,0" not in shown(at)
+    assert "te klein" in shown(at) and "50,0" not in shown_in_every_tab(at)
 
 
 def test_council_has_no_gebied_page_and_its_guard_refuses(one_quarter, council):

@@ -14,7 +14,8 @@ from gonmetrics.narrative import area_label
 from gonmetrics.store import Store
 from gonmetrics.vocab import AREAS
 from tests.conftest import provider_csv, wij_csv
-from tests.test_pages_dashboards import app, chart_specs, demo_path, downloads, ingest, shown  # noqa: F401  (fixtures)
+from tests.test_pages_dashboards import (app, chart_specs, demo_path, downloads, ingest,  # noqa: F401  (fixtures)
+                                         open_tab, shown, shown_in_every_tab)
 
 NBSP = "\u00a0"
 B, Q1 = "2026-12-31", "2027-03-31"
@@ -109,36 +110,43 @@ def table_with(at, first_column: str):
 def test_gebied_shows_the_four_new_sections_for_the_aldermen(with_area_table, downloads):
     at = login("wethouder", "pages/gebied.py", gebied="west")
     assert at.selectbox[1].value == dt.date(2027, 3, 31)
-    assert {"Overgang van bestaande gebruikers", "Toegang via WIJ", "Keuze", "Gebied in context"} <= set(headers(at))
-    text = shown(at)
+    assert headers(open_tab(at, "Overgang"))[1:] == ["Overgang van bestaande gebruikers"]
     assert ("Van de 12 gebruikers in West in K4 2026, vóór de gebiedsondersteuningsnetwerken, hadden er op "
             "31-03-2027 10 "
-            f"(83,3{NBSP}%) nog ondersteuning; 90,0{NBSP}% van hen bij dezelfde uitvoerder.") in text
+            f"(83,3{NBSP}%) nog ondersteuning; 90,0{NBSP}% van hen bij dezelfde uitvoerder.") in shown(at)
+    assert [c.key for c in at.get("plotly_chart")] == ["chart-overgang_west"]
+
+    assert "Toegang via WIJ" in headers(open_tab(at, "WIJ"))
     assert (f"Uitkomst van de 10 aanmeldingen bij WIJ in West in K1 2027: 20,0{NBSP}% basis, 40,0{NBSP}% aanvullend, "
             f"10,0{NBSP}% lichte ondersteuning door WIJ, 10,0{NBSP}% maatschappelijk initiatief, 10,0{NBSP}% andere "
             f"hulp, 10,0{NBSP}% nog lopend. Van de beschikkingen voor aanvullende ondersteuning (met bekende duur) is "
-            f"33,3{NBSP}% voor onbepaalde tijd.") in text
-    assert (f"In West werkten op 31-03-2027 3 uitvoerders; 28,6{NBSP}% van de gebruikers had minstens één traject "
-            "bij een andere uitvoerder dan de hoofdaanbieder.") in text
-    assert ("In West waren er op 31-03-2027 1,4 gebruikers per 1.000 inwoners, 2,0 gebruikers van 75 jaar of ouder "
-            f"per 1.000 inwoners van 75 jaar of ouder en een lumpsum van €{NBSP}35.714 per gebruiker per jaar.") in text
-    charts = {c.key for c in at.get("plotly_chart")}
-    assert {"chart-overgang_west", "chart-toeleiding_west", "chart-users_per_1000_west", "chart-users75_per_1000_west",
-            "chart-lumpsum_per_user_west"} <= charts
-    # the aldermen see the small counts of the list of uitvoerders
-    assert table_with(at, "Uitvoerder").values.tolist() == [["Zorg BV", "10"], ["De Brug", "3"], ["Wiershoeck", "1"]]
+            f"33,3{NBSP}% voor onbepaalde tijd.") in shown(at)
     # the outcome mix as stacked bars, six outcomes with their Dutch names
     mix = next(spec for spec in chart_specs(at) if any(t.get("name") == "nog lopend" for t in spec["data"]))
     assert [t["name"] for t in mix["data"] if t["type"] == "bar"] == [
         "basis", "aanvullend", "lichte ondersteuning door WIJ", "maatschappelijk initiatief", "andere hulp",
         "nog lopend"]
+
+    assert headers(open_tab(at, "Keuze"))[1:] == ["Keuze"]
+    assert (f"In West werkten op 31-03-2027 3 uitvoerders; 28,6{NBSP}% van de gebruikers had minstens één traject "
+            "bij een andere uitvoerder dan de hoofdaanbieder.") in shown(at)
+    # the aldermen see the small counts of the list of uitvoerders
+    assert table_with(at, "Uitvoerder").values.tolist() == [["Zorg BV", "10"], ["De Brug", "3"], ["Wiershoeck", "1"]]
     listed = downloads["uitvoerders_west_K1_2027.csv"]().decode("utf-8-sig")
     assert listed == "Uitvoerder;Gebruikers\r\nZorg BV;10\r\nDe Brug;3\r\nWiershoeck;1\r\n"
+
+    assert headers(open_tab(at, "Context"))[1:] == ["Gebied in context"]
+    context = ("In West waren er op 31-03-2027 1,4 gebruikers per 1.000 inwoners, 2,0 gebruikers van 75 jaar of "
+               f"ouder per 1.000 inwoners van 75 jaar of ouder en een lumpsum van €{NBSP}35.714 per gebruiker per "
+               "jaar.")
+    assert context in shown(at)
+    assert [c.key for c in at.get("plotly_chart")] == [
+        "chart-users_per_1000_west", "chart-users75_per_1000_west", "chart-lumpsum_per_user_west"]
 
 
 def test_gebied_without_an_area_table_says_so_instead_of_failing(users, monkeypatch, tmp_path):
     note_store(monkeypatch, tmp_path, area_table=False)
-    at = login("wethouder", "pages/gebied.py", gebied="west")
+    at = login("wethouder", "pages/gebied.py", gebied="west", onderdeel="Context")
     assert "Gebied in context" in headers(at)
     assert "Er zijn nog geen gebiedsgegevens voor 2027." in shown(at)
     assert not at.error
@@ -148,7 +156,7 @@ def test_gebied_without_an_area_table_says_so_instead_of_failing(users, monkeypa
 
 
 def test_council_voortgang_shows_the_further_figures_protected(with_area_table, downloads):
-    at = login("raadslid", "pages/voortgang.py")
+    at = login("raadslid", "pages/voortgang.py", onderdeel="Meer cijfers")
     subheaders = [s.value for s in at.subheader]
     for heading in ("Instroom jongvolwassenen psychisch kwetsbaar", "Ouderen (75 jaar of ouder)",
                     "Wachttijd van aanmelding bij WIJ tot start", "Overgang van bestaande gebruikers",
@@ -162,7 +170,7 @@ def test_council_voortgang_shows_the_further_figures_protected(with_area_table, 
     # the uitvoerders of the city: 3 and 1 users are small numbers
     assert table_with(at, "Uitvoerder").values.tolist() == [["Zorg BV", "10"], ["De Brug", "< 10"],
                                                            ["Wiershoeck", "< 10"]]
-    text = shown(at)
+    text = shown_in_every_tab(at)
     for secret in (f"83,3{NBSP}%", f"33,3{NBSP}%", f"20,0{NBSP}%"):
         assert secret not in text, secret
     report = downloads["voortgang_K1_2027.html"]().decode("utf-8")
@@ -197,8 +205,10 @@ def test_demo_gebied_and_voortgang_show_the_new_sections(demo_path, monkeypatch,
     monkeypatch.setenv("GONMETRICS_DB", str(demo_path))
     monkeypatch.setenv("GONMETRICS_USERS", str(tmp_path / "no-users.toml"))
     at = app("pages/gebied.py", gebied="oost")
-    assert {"Overgang van bestaande gebruikers", "Toegang via WIJ", "Keuze", "Gebied in context"} <= set(headers(at))
-    assert not at.error
-    at = app("pages/voortgang.py")
+    for tab, heading in (("Overgang", "Overgang van bestaande gebruikers"), ("WIJ", "Toegang via WIJ"),
+                         ("Keuze", "Keuze"), ("Context", "Gebied in context")):
+        assert heading in headers(open_tab(at, tab))
+        assert not at.error
+    at = app("pages/voortgang.py", onderdeel="Meer cijfers")
     assert {"Overgang van bestaande gebruikers", "Toegang via WIJ", "Keuze"} <= {s.value for s in at.subheader}
     assert not at.error

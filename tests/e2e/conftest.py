@@ -119,6 +119,23 @@ def open_page(page, url: str) -> None:
     wait_idle(page)
 
 
+TAB = "[data-testid='stTab']"
+
+
+def each_tab(page):
+    """Open each tab of the page in turn by clicking it, as a reader does; yields its label
+    (None, once, on a page without tabs). Only the open tab's content is in the page
+    (Gebied's tabs are lazy), so a check of the whole page is made once per tab."""
+    labels = page.locator(TAB).all_inner_texts()
+    for n, label in enumerate(labels or [None]):
+        if n:
+            tab = page.get_by_role("tab", name=label, exact=True)
+            tab.click()
+            wait_idle(page)
+            assert tab.get_attribute("aria-selected") == "true", label
+        yield label
+
+
 def wait_idle(page) -> None:
     page.wait_for_selector("[data-testid='stApp']")
     page.wait_for_timeout(300)  # let a rerun start before waiting for it to end

@@ -1,8 +1,8 @@
-"""Every page in a real browser on the demo data: it renders without an error, it is
-saved as a screenshot (test-artifacts/page-<key>-<width>.png), every chart's text
-fits at 390, 1366 and 1920 px, and an axe-core audit finds no
-critical or serious violation except the known ones inside Streamlit's own widgets,
-which the Definities page names with their rule ids."""
+"""Every page in a real browser on the demo data, each of its tabs opened in turn (Gebied's
+tabs send only the open tab's content): it renders without an error, it is saved as a
+screenshot (test-artifacts/page-<key>[-<tab>]-<width>.png), every chart's text fits at 390,
+1366 and 1920 px, and an axe-core audit finds no critical or serious violation except the
+known ones inside Streamlit's own widgets, which the Definities page names with their rule ids."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from gonmetrics import access, desk
-from tests.e2e.conftest import (ARTIFACTS, STREAMLIT_CHARTS, chart_text_problems, open_page, page_url, screenshot,
-                                 wait_for_charts)
+from tests.e2e.conftest import (ARTIFACTS, STREAMLIT_CHARTS, TAB, chart_text_problems, each_tab, open_page, page_url,
+                                 screenshot, wait_for_charts, wait_idle)
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa"]
 BLOCKING = {"critical", "serious"}
@@ -32,14 +32,17 @@ def blocking(violations: list[dict]) -> list[dict]:
     return [v for v in violations if v["impact"] in BLOCKING]
 
 
-def show(page, server, spec) -> None:
-    """Open a page, wait for its charts to be drawn and save it as test-artifacts/page-<key>-<width>.png."""
+def shown_tabs(page, server, spec):
+    """Open a page and then each of its tabs; yields <key>[-<tab>] for each (the first tab, which
+    the page opens with, without its name) once its charts are drawn and it is saved as
+    test-artifacts/page-<key>[-<tab>]-<width>.png."""
     open_page(page, page_url(server, spec))
-    if spec.key in PAGES_WITH_CHARTS:
-        wait_for_charts(page)
-        assert page.locator(STREAMLIT_CHARTS).count() > 0
-    shot = screenshot(page, f"page-{spec.key}-{page.viewport_size['width']}")
-    assert shot.stat().st_size > 10_000
+    for n, label in enumerate(each_tab(page)):
+        if spec.key in PAGES_WITH_CHARTS and (n == 0 or page.locator(STREAMLIT_CHARTS).count()):
+            wait_for_charts(page)  # the first tab has charts; Voortgang's last has only tables
+        name = "-".join([spec.key, *([label.lower().replace(" ", "-")] if n else [])])
+        assert screenshot(page, f"page-{name}-{page.viewport_size['width']}").stat().st_size > 10_000
+        yield name
 
 
 def assert_charts_fit(page) -> None:
@@ -51,19 +54,19 @@ def assert_charts_fit(page) -> None:
 @pytest.mark.parametrize("page", [LAPTOP], indirect=True)
 @pytest.mark.parametrize("spec", access.PAGES, ids=lambda spec: spec.key)
 def test_page_renders_is_saved_and_passes_axe(demo_server, page, spec):
-    show(page, demo_server, spec)
-    assert_charts_fit(page)
-    assert page.locator("[data-testid='stException']").count() == 0
-    page.get_by_role("heading", name=spec.title, level=1).wait_for()
-    assert page.get_by_text("Demodata", exact=False).first.is_visible()  # the synthetic data says so
-    assert page.evaluate("document.documentElement.lang") == "nl"  # read aloud as Dutch (WCAG 3.1.1)
+    for name in shown_tabs(page, demo_server, spec):
+        assert_charts_fit(page)
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.get_by_role("heading", name=spec.title, level=1).wait_for()
+        assert page.get_by_text("Demodata", exact=False).first.is_visible()  # the synthetic data says so
+        assert page.evaluate("document.documentElement.lang") == "nl"  # read aloud as Dutch (WCAG 3.1.1)
 
-    violations = axe_audit(page)
-    ARTIFACTS.mkdir(exist_ok=True)  # every finding, of any impact, for the record
-    (ARTIFACTS / f"axe-{spec.key}.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
-    unknown = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in blocking(violations)
-               if v["id"] not in desk.KNOWN_AXE_FINDINGS]
-    assert not unknown, "\n".join(unknown)
+        violations = axe_audit(page)
+        ARTIFACTS.mkdir(exist_ok=True)  # every finding, of any impact, for the record
+        (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
+        unknown = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in blocking(violations)
+                   if v["id"] not in desk.KNOWN_AXE_FINDINGS]
+        assert not unknown, f"{name}: " + "\n".join(unknown)
 
 
 # Every page on a phone (saved as a screenshot too), the pages with charts on a full-HD screen.
@@ -73,9 +76,9 @@ OTHER_WIDTHS = ([pytest.param(spec, PHONE, id=f"{spec.key}-{PHONE}") for spec in
 
 @pytest.mark.parametrize(("spec", "page"), OTHER_WIDTHS, indirect=["page"])
 def test_charts_fit_on_a_phone_and_a_wide_screen(demo_server, page, spec):
-    show(page, demo_server, spec)
-    assert_charts_fit(page)
-    assert page.locator("[data-testid='stException']").count() == 0
+    for _ in shown_tabs(page, demo_server, spec):
+        assert_charts_fit(page)
+        assert page.locator("[data-testid='stException']").count() == 0
 
 
 def test_the_known_findings_are_named_on_the_definities_page(demo_server, page):
@@ -90,6 +93,37 @@ def test_the_area_is_kept_in_the_url(demo_server, page):
     open_page(page, f"{demo_server.url}/gebied?gebied=zuid")
     assert page.get_by_role("heading", name="Kerncijfers Zuid en Haren", exact=False).is_visible()
     assert "gebied=zuid" in page.url
+
+
+def test_the_open_tab_is_kept_in_the_url_beside_the_area(demo_server, page):
+    open_page(page, f"{demo_server.url}/gebied?gebied=zuid&onderdeel=Keuze")  # a link to a section
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("heading", name="Uitvoerders in Zuid en Haren", exact=False).wait_for()
+    assert page.get_by_role("tab", name="Keuze", exact=True).get_attribute("aria-selected") == "true"
+    assert main.get_by_role("heading", name="Aandeel basisondersteuning in de tijd").count() == 0  # not sent
+    page.get_by_role("tab", name="Leeftijd", exact=True).click()
+    main.get_by_role("heading", name="Leeftijdsopbouw").wait_for()
+    wait_idle(page)
+    assert page.url.endswith("/gebied?gebied=zuid&onderdeel=Leeftijd")
+    assert main.get_by_role("heading", name="Keuze", exact=True).count() == 0
+
+
+# Each tab's label whole (not cut off), and every tab reachable (the list scrolls sideways on a phone).
+TAB_FITS = """tab => tab.scrollWidth <= tab.clientWidth + 1"""
+
+
+@pytest.mark.parametrize("page", [PHONE, LAPTOP], indirect=True)
+def test_tab_labels_are_whole_on_a_phone_and_a_laptop(demo_server, page):
+    open_page(page, f"{demo_server.url}/gebied")
+    tabs = page.locator(TAB)
+    assert tabs.count() > 1
+    for n in range(tabs.count()):
+        tab = tabs.nth(n)
+        assert tab.evaluate(TAB_FITS), tab.inner_text()
+        tab.scroll_into_view_if_needed()
+        assert tab.is_visible()
+        box = tab.bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= page.viewport_size["width"], tab.inner_text()
 
 
 def test_a_direct_link_as_the_first_visit_goes_through_the_frame(tmp_path, page):

@@ -1,15 +1,14 @@
 """Browser rows of the benchmark: what a visitor waits for, in headless Chromium.
 
 - page-first-chart: a warm server on a store; from opening a page's URL to its first drawn
-  Plotly chart, against the same for a tiny Streamlit page with one Plotly chart
-  (bench/tiny_chart.py) served the same way;
+  Plotly chart (Gebied, Voortgang), against the same for a tiny Streamlit page with one
+  Plotly chart (bench/tiny_chart.py) served the same way;
 - start-first-chart: `bash scripts/start.sh` on an empty database folder (what a fresh
-  installation does: it builds the demo in the background); from the moment the server
-  answers its health check to the first chart of the start page for a visitor who comes at
-  once, against the tiny page's cold start (process start to its first chart).
+  installation does: it builds the demo before the server starts); from the moment the
+  server answers its health check to the first chart of the start page for a visitor who
+  comes at once, against the tiny page's cold start (process start to its first chart).
 
-Each server runs in a process group of its own and is stopped with it (start.sh also starts
-the demo build in the background).
+Each server runs in a process group of its own and is stopped with it.
 """
 
 from __future__ import annotations
@@ -106,16 +105,19 @@ def _median(times: list[float]) -> float:
     return statistics.median(times)
 
 
-def page_first_chart(db: str, page: str, reps: int) -> dict:
-    """A page of the dashboard on `db` and the tiny page, each on a warm server: medians."""
+def page_first_chart(db: str, pages: tuple[str, ...], reps: int) -> dict:
+    """Pages of the dashboard on `db` and the tiny page, each on a warm server: the median of
+    each page (`pages`: page -> median) and of the tiny page (`anchor_median`)."""
+    medians = {}
     with _browser() as browser:
         with _server(_streamlit(ROOT / "dashboard.py"), {"GONMETRICS_DB": db}) as (url, _, _):
-            _first_chart(browser, f"{url}/{page}")  # warms the server's caches
-            times = [_first_chart(browser, f"{url}/{page}") for _ in range(reps)]
+            for page in pages:
+                _first_chart(browser, f"{url}/{page}")  # warms the server's caches
+                medians[page] = _median([_first_chart(browser, f"{url}/{page}") for _ in range(reps)])
         with _server(_streamlit(TINY), {}) as (url, _, _):
             _first_chart(browser, url)
             anchor = [_first_chart(browser, url) for _ in range(reps)]
-    return {"median": _median(times), "anchor_median": _median(anchor)}
+    return {"pages": medians, "anchor_median": _median(anchor)}
 
 
 def start_first_chart(reps: int) -> dict:

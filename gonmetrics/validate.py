@@ -406,10 +406,9 @@ def validate(raw: RawTable) -> Validated:
         con.execute("SET enable_progress_bar = false")  # its bar would break `ingest --json`
         for macro in (_BSN_MACRO, _SHOW_MACRO, _DATE_MACRO):
             con.execute(macro)
-        # Batches of a bounded size: DuckDB hands a registered table's batches to its
-        # threads, and a workbook's text arrives as one batch.
-        con.register("raw", _in_batches(raw.table.append_column("_row", raw.row_numbers)))
         present = set(raw.columns)
+        raw.table = _as_scanned(raw, spec)  # the text as read goes: it is not held twice
+        con.register("raw", raw.table)
         looked_up = _create_lookups(con, spec, present)  # also what the BSN scan and file facts read
         if bsn := _first_bsn_cell(con, raw, looked_up):
             result.sensitive = True
@@ -441,8 +440,25 @@ def validate(raw: RawTable) -> Validated:
         con.close()
 
 
-def _in_batches(table: pa.Table) -> pa.Table:
+def _as_scanned(raw: RawTable, spec: dict[str, bool]) -> pa.Table:
+    """raw's text with its row numbers `_row`, as DuckDB scans it. In batches of a bounded
+    size: DuckDB hands a registered table's batches to its threads, and a workbook's text
+    arrives as one batch. A column of the format with a lookup (_create_lookups) is
+    dictionary-encoded when it holds few distinct texts: grouping and joining it then hash
+    each distinct text once, and the text is held once instead of once per row."""
+    columns = []
+    for name, column in zip(raw.table.column_names, raw.table.columns):
+        if name in spec and name not in _PER_ROW:
+            encoded = pc.dictionary_encode(column)
+            # Each batch brings its dictionary along, which DuckDB reads per batch.
+            if all(len(chunk.dictionary) <= _MAX_DICTIONARY for chunk in encoded.chunks):
+                column = encoded
+        columns.append(column)
+    table = pa.Table.from_arrays([*columns, raw.row_numbers], names=[*raw.table.column_names, "_row"])
     return pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), table.schema)
+
+
+_MAX_DICTIONARY = _BATCH_ROWS // 4
 
 
 def _finish(result: Validated, header_errors: list[dict], row_errors: list[dict], row_error_count: int) -> Validated:

@@ -723,15 +723,23 @@ class _CellText:
     def _in_shared_cell(self, segments: pa.Array, is_c: np.ndarray) -> np.ndarray:
         """Per segment: whether the last cell tag up to it (maybe in an earlier piece) has t="s"."""
         tags = pc.filter(segments, pa.array(is_c))
-        flags = pc.match_substring_regex(tags, r"""[\s:]t\s*=\s*["']s["']""").to_numpy(zero_copy_only=False)
+        flags = _regex_hits(tags, ' t="s"', r"""[\s:]t\s*=\s*["']s["']""")
         flags = np.append(flags, self.in_shared_cell)  # index -1: before this piece's first cell
         if len(tags):
             self.in_shared_cell = bool(flags[-2])
         return flags[np.cumsum(is_c) - 1]
 
     def _count_uses(self, values: pa.Array) -> None:
-        numbers = pc.struct_field(pc.extract_regex(values, r"^(?:[^\s<>/:!?]+:)?v[^>]*>\s*(?P<n>\d{1,12})\s*$"), [0])
-        numbers = pc.cast(pc.cast(pc.drop_null(numbers), pa.large_string(), safe=False), pa.int64()).to_numpy()
+        # Most are written `v>12`: their digits are read without the regex.
+        digits = pc.cast(pc.binary_slice(values, 2, 15), pa.large_string(), safe=False)  # 13: too long
+        length = pc.binary_length(digits)
+        plain = pc.and_(pc.and_(pc.starts_with(values, "v>"), pc.ascii_is_decimal(digits)),
+                        pc.and_(pc.greater_equal(length, 1), pc.less_equal(length, 12)))
+        others = pc.filter(values, pc.invert(plain))
+        spelled = pc.struct_field(pc.extract_regex(others, r"^(?:[^\s<>/:!?]+:)?v[^>]*>\s*(?P<n>\d{1,12})\s*$"), [0])
+        spelled = pc.cast(pc.drop_null(spelled), pa.large_string(), safe=False)
+        numbers = np.concatenate([pc.cast(pc.filter(digits, plain), pa.int64()).to_numpy(),
+                                  pc.cast(spelled, pa.int64()).to_numpy()])
         near = numbers < _NEAR_INDEXES
         self.far_uses += int((~near).sum())
         self.uses = _add_at(self.uses, np.bincount(numbers[near]), np.add)
@@ -740,6 +748,16 @@ class _CellText:
         shared = int(self.uses[: len(self.lengths)] @ self.lengths[: len(self.uses)])
         far = self.far_uses * int(self.lengths[_NEAR_INDEXES:].max(initial=0))
         return self.text + shared + far
+
+
+def _regex_hits(values: pa.Array, literal: str, pattern: str) -> np.ndarray:
+    """Per value: whether `pattern` matches; `literal` is a text every match of which is a
+    match of `pattern` too, found without the regex (the regex runs only where it is not)."""
+    found = pc.match_substring(values, literal).to_numpy(zero_copy_only=False)
+    rest = np.flatnonzero(~found)
+    if len(rest):
+        found[rest] = pc.match_substring_regex(values.take(pa.array(rest)), pattern).to_numpy(zero_copy_only=False)
+    return found
 
 
 def _named(segments: pa.Array, names: tuple[str, ...], prefixed: bool) -> list[np.ndarray]:

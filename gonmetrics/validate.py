@@ -417,7 +417,7 @@ def validate(raw: RawTable) -> Validated:
             return _finish(result, header_errors, [], 0)
         _file_facts(con, present, kind, looked_up)
         rules = _row_rules(spec, kind)
-        checked = _check_rows(con, spec, present, rules)
+        checked = _check_rows(con, spec, present, rules, _repeat_rule(kind)[0])
         any_bad = pc.any(checked.column("bad")).as_py()
         if not any_bad:
             # Only flagged rows are read again: free the text (about as large as the file) now.
@@ -574,11 +574,14 @@ def _any_rule(rules: list[Rule]) -> str:
     return "coalesce(" + " OR ".join(f"({rule.condition})" for rule in rules) + ", false)"
 
 
-def _check_rows(con, spec: dict[str, bool], present: set[str], rules: list[Rule]) -> pa.Table:
+def _check_rows(con, spec: dict[str, bool], present: set[str], rules: list[Rule], keys: list[str]) -> pa.Table:
     """checked: per row its number, its values as they would be stored (named by column),
-    and whether it breaks any rule. Arrow, so that the rows to store are a slice of it."""
+    whether it breaks any rule, and `_same`, a hash of what makes two rows the same (`keys`,
+    _repeat_rule). Arrow, so that the rows to store are a slice of it."""
     values = ", ".join(f"{_value(col)} AS {col}" for col in spec)
-    checked = con.sql(f"SELECT _row, {values}, {_any_rule(rules)} AS bad FROM ({_parsed_sql(spec, present)})")
+    same = ", ".join(_value(col) for col in keys)
+    checked = con.sql(f"SELECT _row, {values}, {_any_rule(rules)} AS bad, hash({same}) AS _same "
+                      f"FROM ({_parsed_sql(spec, present)})")
     table = checked.to_arrow_reader().read_all()  # streamed: the result is not held twice
     con.register("checked", table)
     return table
@@ -606,25 +609,27 @@ def _collect_row_errors(con, kind: str, present: set[str], rules: list[Rule]) ->
     spec = _SPECS[kind]
     keys, repeat_column, repeat_message = _repeat_rule(kind)
     same = " AND ".join(f"c.{k} IS NOT DISTINCT FROM d.{k}" for k in keys)
-    # Made once, for the count and for the first errors. Hashing first: the exact comparison
-    # only where two rows may be equal.
+    # Made once, for the count and for the first errors. By the hash first (checked._same, a
+    # column of numbers): the exact comparison only where two rows may be equal.
     con.execute(f"""CREATE TEMP TABLE repeated AS
             SELECT {", ".join(keys)}, min(_row) AS first_same, count(*) AS copies
             FROM checked
-            WHERE hash({", ".join(keys)}) IN (
-                SELECT h FROM (SELECT hash({", ".join(keys)}) AS h FROM checked) GROUP BY h HAVING count(*) > 1)
+            WHERE _same IN (SELECT _same FROM checked GROUP BY _same HAVING count(*) > 1)
             GROUP BY ALL HAVING count(*) > 1
         """)
+    repeats = con.execute("SELECT sum(copies - 1) FROM repeated").fetchone()[0] or 0
     not_quarter_end = f"""FROM file_facts
         WHERE NOT {quarters.is_end_sql('file_peildatum')}"""
     firsts = [
-        f"""SELECT c._row AS err_row, {_sql_str(repeat_column)} AS err_column, {repeat_message} AS message
-        FROM checked c JOIN repeated d ON {same} WHERE d.first_same < c._row""",
-        f"""SELECT file_peildatum_row, 'peildatum',
+        f"""SELECT file_peildatum_row AS err_row, 'peildatum' AS err_column,
                'Peildatum ' || strftime(file_peildatum, '%d-%m-%Y') || ' is niet de laatste dag van een kwartaal.'
+               AS message
         {not_quarter_end}""",
     ]
-    counts = ["SELECT sum(copies - 1) FROM repeated", f"SELECT count(*) {not_quarter_end}"]
+    if repeats:  # else no pass over every row for them
+        firsts.append(f"""SELECT c._row, {_sql_str(repeat_column)}, {repeat_message}
+            FROM checked c JOIN repeated d ON {same} WHERE d.first_same < c._row""")
+    counts = [f"SELECT count(*) {not_quarter_end}"]
     if rules:
         flagged = "WHERE _row IN (SELECT _row FROM checked WHERE bad{})"
         named = ", ".join(
@@ -637,7 +642,7 @@ def _collect_row_errors(con, kind: str, present: set[str], rules: list[Rule]) ->
             FROM (SELECT _row, unnest([e FOR e IN [{named}] IF e IS NOT NULL]) AS e FROM ({first_flagged}))""")
         failing = " + ".join(f"CASE WHEN {rule.condition} THEN 1 ELSE 0 END" for rule in rules)
         counts.append(f"SELECT sum({failing}) FROM ({_parsed_sql(spec, present, flagged.format(''))})")
-    count = sum(con.execute(query).fetchone()[0] or 0 for query in counts)
+    count = repeats + sum(con.execute(query).fetchone()[0] or 0 for query in counts)
     head = con.execute(
         "\nUNION ALL\n".join(f"SELECT * FROM ({query} ORDER BY 1, 2 LIMIT {MAX_REPORTED_ERRORS})" for query in firsts)
         + " ORDER BY 1, 2 LIMIT ?",

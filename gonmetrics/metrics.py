@@ -442,6 +442,12 @@ def refresh_facts(con, upload_id: int, previous: int | None) -> None:
             refresh_all_facts(con)
         return
     before = [i for i in now if i != upload_id] + ([previous] if previous is not None else [])
+    if not before:
+        # The store's first upload: the facts of no upload are empty tables; brought up to
+        # date below like any others, a first provider extract computes only its quarter.
+        for table, select in _fact_tables().items():
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM ({select}) LIMIT 0")
+        _record_sources(con, before)
     if (_recorded_sources(con) or "") != _ids_text(before) or not _tables_match(con):
         refresh_all_facts(con)
         return
@@ -451,7 +457,10 @@ def refresh_facts(con, upload_id: int, previous: int | None) -> None:
     if kind == KIND_PROVIDER:
         con.execute("DELETE FROM fact_cells WHERE peildatum = ?", [peildatum])
         con.execute(f"INSERT INTO fact_cells BY NAME {cells_sql('$peildatum')}", {"peildatum": peildatum})
-    con.execute(f"CREATE OR REPLACE TABLE fact_wij AS {wij_cells_sql()}")
+    # A provider extract moves only the waits of WIJ registrations: without a current one,
+    # fact_wij was empty and stays so (spared: a pass over every current trajectory).
+    if kind != KIND_PROVIDER or con.execute("SELECT 1 FROM current_registrations LIMIT 1").fetchone():
+        con.execute(f"CREATE OR REPLACE TABLE fact_wij AS {wij_cells_sql()}")
     _record_sources(con, now)
 
 

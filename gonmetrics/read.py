@@ -110,7 +110,8 @@ def _read_csv(data: bytes) -> RawTable:
     line = data[header_start:header_end].decode("utf-8")
     delimiter = _pick_delimiter(line)
     # The header's fields, at most: a quoted delimiter only makes the bound looser.
-    rows = _data_lines(data, body_start, delimiter, min(line.count(delimiter) + 1, MAX_COLUMNS))
+    breaks = _line_breaks(data, body_start)  # a pass over the bytes: counted once, used twice
+    rows = _data_lines(data, body_start, delimiter, min(line.count(delimiter) + 1, MAX_COLUMNS), breaks)
     if rows > MAX_DATA_ROWS:
         raise _too_many_rows()
     parsed = None
@@ -120,7 +121,7 @@ def _read_csv(data: bytes) -> RawTable:
         except csv.Error:
             raise UnreadableFile(f"Regel {header_row} is geen geldige CSV-regel.", row=header_row) from None
         _check_width(len(headers), rows)
-        parsed = _parse_csv_fast(data, body_start, header_row, delimiter, len(headers))
+        parsed = _parse_csv_fast(data, body_start, header_row, delimiter, len(headers), breaks)
     if parsed is None:
         headers, arrays, row_numbers = _parse_csv_slow(data[header_start:].decode("utf-8"), header_row, delimiter, rows)
     else:
@@ -160,7 +161,10 @@ def _header_line(data: bytes, start: int) -> tuple[int, int, int, int]:
 
 
 def _line_breaks(data: bytes, start: int, end: int | None = None) -> int:
-    return data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+    newlines = data.count(b"\n", start, end)
+    if data.find(b"\r", start, end) < 0:  # most files: a quick look spares two counts
+        return newlines
+    return newlines + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
 
 
 def _dutch_number(number: int) -> str:
@@ -182,17 +186,17 @@ def _check_width(columns: int, rows: int | None = None) -> None:
         )
 
 
-def _data_lines(data: bytes, body_start: int, delimiter: str, width: int) -> int:
+def _data_lines(data: bytes, body_start: int, delimiter: str, width: int, breaks: int) -> int:
     """An upper bound on the data rows, counted before parsing them: the lines after the
-    header or, when that many could break a limit (rows, or cells of rows `width` wide),
-    those of them that hold more than white space, quotes and delimiters (the lines the
-    reader ignores; counting those costs a pass over the bytes).
+    header (`breaks` + 1) or, when that many could break a limit (rows, or cells of rows
+    `width` wide), those of them that hold more than white space, quotes and delimiters
+    (the lines the reader ignores; counting those costs a pass over the bytes).
 
     A quoted line break makes two lines of one record, so a file just under a limit that
     has them may be refused: an accepted reading of the limits, which spares parsing a
     file that is too large.
     """
-    lines = _line_breaks(data, body_start) + 1
+    lines = breaks + 1
     if lines <= min(MAX_DATA_ROWS, _MAX_CSV_CELLS // width):
         return lines
     return _filled_lines(data, body_start, delimiter)
@@ -238,8 +242,9 @@ def _is_blank_record(text: str, delimiter: str) -> bool:
         return False
 
 
-def _parse_csv_fast(data: bytes, body_start: int, header_row: int, delimiter: str, width: int):
+def _parse_csv_fast(data: bytes, body_start: int, header_row: int, delimiter: str, width: int, breaks: int):
     """Arrow's reader, with each record mapped to its line; None when that mapping is not exact.
+    `breaks`: the line breaks after body_start.
 
     Arrow gives no line numbers, so the mapping rests on counting: when records plus
     skipped rows equal the non-empty lines, no record spans a line break and record k is
@@ -266,7 +271,8 @@ def _parse_csv_fast(data: bytes, body_start: int, header_row: int, delimiter: st
     except pa.ArrowInvalid:
         return None
     rows = table.num_rows + len(skipped)
-    if rows == data.count(b"\n", body_start, body_end) + 1:
+    # The trailing line breaks apart, the body has only CRLF and LF (see above).
+    if rows == breaks - _line_breaks(data, body_end) + 1:
         lines = np.arange(1, rows + 1)  # no empty line, no record over a line break
     else:
         lines = _non_empty_lines(data, body_start, body_end)
@@ -717,15 +723,23 @@ class _CellText:
     def _in_shared_cell(self, segments: pa.Array, is_c: np.ndarray) -> np.ndarray:
         """Per segment: whether the last cell tag up to it (maybe in an earlier piece) has t="s"."""
         tags = pc.filter(segments, pa.array(is_c))
-        flags = pc.match_substring_regex(tags, r"""[\s:]t\s*=\s*["']s["']""").to_numpy(zero_copy_only=False)
+        flags = _regex_hits(tags, ' t="s"', r"""[\s:]t\s*=\s*["']s["']""")
         flags = np.append(flags, self.in_shared_cell)  # index -1: before this piece's first cell
         if len(tags):
             self.in_shared_cell = bool(flags[-2])
         return flags[np.cumsum(is_c) - 1]
 
     def _count_uses(self, values: pa.Array) -> None:
-        numbers = pc.struct_field(pc.extract_regex(values, r"^(?:[^\s<>/:!?]+:)?v[^>]*>\s*(?P<n>\d{1,12})\s*$"), [0])
-        numbers = pc.cast(pc.cast(pc.drop_null(numbers), pa.large_string(), safe=False), pa.int64()).to_numpy()
+        # Most are written `v>12`: their digits are read without the regex.
+        digits = pc.cast(pc.binary_slice(values, 2, 15), pa.large_string(), safe=False)  # 13: too long
+        length = pc.binary_length(digits)
+        plain = pc.and_(pc.and_(pc.starts_with(values, "v>"), pc.ascii_is_decimal(digits)),
+                        pc.and_(pc.greater_equal(length, 1), pc.less_equal(length, 12)))
+        others = pc.filter(values, pc.invert(plain))
+        spelled = pc.struct_field(pc.extract_regex(others, r"^(?:[^\s<>/:!?]+:)?v[^>]*>\s*(?P<n>\d{1,12})\s*$"), [0])
+        spelled = pc.cast(pc.drop_null(spelled), pa.large_string(), safe=False)
+        numbers = np.concatenate([pc.cast(pc.filter(digits, plain), pa.int64()).to_numpy(),
+                                  pc.cast(spelled, pa.int64()).to_numpy()])
         near = numbers < _NEAR_INDEXES
         self.far_uses += int((~near).sum())
         self.uses = _add_at(self.uses, np.bincount(numbers[near]), np.add)
@@ -734,6 +748,16 @@ class _CellText:
         shared = int(self.uses[: len(self.lengths)] @ self.lengths[: len(self.uses)])
         far = self.far_uses * int(self.lengths[_NEAR_INDEXES:].max(initial=0))
         return self.text + shared + far
+
+
+def _regex_hits(values: pa.Array, literal: str, pattern: str) -> np.ndarray:
+    """Per value: whether `pattern` matches; `literal` is a text every match of which is a
+    match of `pattern` too, found without the regex (the regex runs only where it is not)."""
+    found = pc.match_substring(values, literal).to_numpy(zero_copy_only=False)
+    rest = np.flatnonzero(~found)
+    if len(rest):
+        found[rest] = pc.match_substring_regex(values.take(pa.array(rest)), pattern).to_numpy(zero_copy_only=False)
+    return found
 
 
 def _named(segments: pa.Array, names: tuple[str, ...], prefixed: bool) -> list[np.ndarray]:

@@ -24,6 +24,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import math
 import os
 import tempfile
 import threading
@@ -425,9 +426,7 @@ class Store:
 
     @staticmethod
     def _manifest_text(con) -> str:
-        tables = {name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").df() for name in MANIFEST_TABLES}
-        return json.dumps({name: frame.to_dict("records") for name, frame in tables.items()},
-                          default=str, ensure_ascii=False, indent=1)
+        return json.dumps({name: _records(con, name) for name in MANIFEST_TABLES}, ensure_ascii=False, indent=1)
 
     def _audit(self, con, user: str, action: str, detail: str) -> None:
         con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?)", [_now(), user, action, detail])
@@ -479,6 +478,26 @@ _SLOTS_SQL = f"""
     SELECT DISTINCT '{KIND_AREA}', jaar::VARCHAR, make_date(jaar, 12, 31) FROM area_rows WHERE upload_id = $1
     ORDER BY ALL
 """
+
+
+def _records(con, table: str) -> list[dict]:
+    """A manifest table's rows as JSON values, spelled as pandas' `to_dict("records")` of
+    DuckDB's `.df()` spelled them before (what `rebuild` reads): a date as
+    'YYYY-MM-DD 00:00:00', a NULL text or double as NaN. Without pandas: importing it took
+    0.3 s of every command that writes."""
+    cursor = con.execute(f"SELECT * FROM {table} ORDER BY ALL")
+    columns = [(name, str(kind)) for name, kind, *_ in cursor.description]
+    return [{name: _json_value(value, kind) for (name, kind), value in zip(columns, row)} for row in cursor.fetchall()]
+
+
+def _json_value(value, kind: str):
+    if value is None:
+        return math.nan if kind in ("VARCHAR", "DOUBLE") else None
+    if isinstance(value, dt.datetime):
+        return str(value)
+    if isinstance(value, dt.date):
+        return f"{value} 00:00:00"
+    return value
 
 
 def _archive_name(report: LoadReport) -> str:

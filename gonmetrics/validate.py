@@ -406,10 +406,9 @@ def validate(raw: RawTable) -> Validated:
         con.execute("SET enable_progress_bar = false")  # its bar would break `ingest --json`
         for macro in (_BSN_MACRO, _SHOW_MACRO, _DATE_MACRO):
             con.execute(macro)
-        # Batches of a bounded size: DuckDB hands a registered table's batches to its
-        # threads, and a workbook's text arrives as one batch.
-        con.register("raw", _in_batches(raw.table.append_column("_row", raw.row_numbers)))
         present = set(raw.columns)
+        raw.table = _as_scanned(raw, spec)  # the text as read goes: it is not held twice
+        con.register("raw", raw.table)
         looked_up = _create_lookups(con, spec, present)  # also what the BSN scan and file facts read
         if bsn := _first_bsn_cell(con, raw, looked_up):
             result.sensitive = True
@@ -418,7 +417,7 @@ def validate(raw: RawTable) -> Validated:
             return _finish(result, header_errors, [], 0)
         _file_facts(con, present, kind, looked_up)
         rules = _row_rules(spec, kind)
-        checked = _check_rows(con, spec, present, rules)
+        checked = _check_rows(con, spec, present, rules, _repeat_rule(kind)[0])
         any_bad = pc.any(checked.column("bad")).as_py()
         if not any_bad:
             # Only flagged rows are read again: free the text (about as large as the file) now.
@@ -441,8 +440,25 @@ def validate(raw: RawTable) -> Validated:
         con.close()
 
 
-def _in_batches(table: pa.Table) -> pa.Table:
+def _as_scanned(raw: RawTable, spec: dict[str, bool]) -> pa.Table:
+    """raw's text with its row numbers `_row`, as DuckDB scans it. In batches of a bounded
+    size: DuckDB hands a registered table's batches to its threads, and a workbook's text
+    arrives as one batch. A column of the format with a lookup (_create_lookups) is
+    dictionary-encoded when it holds few distinct texts: grouping and joining it then hash
+    each distinct text once, and the text is held once instead of once per row."""
+    columns = []
+    for name, column in zip(raw.table.column_names, raw.table.columns):
+        if name in spec and name not in _PER_ROW:
+            encoded = pc.dictionary_encode(column)
+            # Each batch brings its dictionary along, which DuckDB reads per batch.
+            if all(len(chunk.dictionary) <= _MAX_DICTIONARY for chunk in encoded.chunks):
+                column = encoded
+        columns.append(column)
+    table = pa.Table.from_arrays([*columns, raw.row_numbers], names=[*raw.table.column_names, "_row"])
     return pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), table.schema)
+
+
+_MAX_DICTIONARY = _BATCH_ROWS // 4
 
 
 def _finish(result: Validated, header_errors: list[dict], row_errors: list[dict], row_error_count: int) -> Validated:
@@ -558,11 +574,14 @@ def _any_rule(rules: list[Rule]) -> str:
     return "coalesce(" + " OR ".join(f"({rule.condition})" for rule in rules) + ", false)"
 
 
-def _check_rows(con, spec: dict[str, bool], present: set[str], rules: list[Rule]) -> pa.Table:
+def _check_rows(con, spec: dict[str, bool], present: set[str], rules: list[Rule], keys: list[str]) -> pa.Table:
     """checked: per row its number, its values as they would be stored (named by column),
-    and whether it breaks any rule. Arrow, so that the rows to store are a slice of it."""
+    whether it breaks any rule, and `_same`, a hash of what makes two rows the same (`keys`,
+    _repeat_rule). Arrow, so that the rows to store are a slice of it."""
     values = ", ".join(f"{_value(col)} AS {col}" for col in spec)
-    checked = con.sql(f"SELECT _row, {values}, {_any_rule(rules)} AS bad FROM ({_parsed_sql(spec, present)})")
+    same = ", ".join(_value(col) for col in keys)
+    checked = con.sql(f"SELECT _row, {values}, {_any_rule(rules)} AS bad, hash({same}) AS _same "
+                      f"FROM ({_parsed_sql(spec, present)})")
     table = checked.to_arrow_reader().read_all()  # streamed: the result is not held twice
     con.register("checked", table)
     return table
@@ -590,25 +609,27 @@ def _collect_row_errors(con, kind: str, present: set[str], rules: list[Rule]) ->
     spec = _SPECS[kind]
     keys, repeat_column, repeat_message = _repeat_rule(kind)
     same = " AND ".join(f"c.{k} IS NOT DISTINCT FROM d.{k}" for k in keys)
-    # Made once, for the count and for the first errors. Hashing first: the exact comparison
-    # only where two rows may be equal.
+    # Made once, for the count and for the first errors. By the hash first (checked._same, a
+    # column of numbers): the exact comparison only where two rows may be equal.
     con.execute(f"""CREATE TEMP TABLE repeated AS
             SELECT {", ".join(keys)}, min(_row) AS first_same, count(*) AS copies
             FROM checked
-            WHERE hash({", ".join(keys)}) IN (
-                SELECT h FROM (SELECT hash({", ".join(keys)}) AS h FROM checked) GROUP BY h HAVING count(*) > 1)
+            WHERE _same IN (SELECT _same FROM checked GROUP BY _same HAVING count(*) > 1)
             GROUP BY ALL HAVING count(*) > 1
         """)
+    repeats = con.execute("SELECT sum(copies - 1) FROM repeated").fetchone()[0] or 0
     not_quarter_end = f"""FROM file_facts
         WHERE NOT {quarters.is_end_sql('file_peildatum')}"""
     firsts = [
-        f"""SELECT c._row AS err_row, {_sql_str(repeat_column)} AS err_column, {repeat_message} AS message
-        FROM checked c JOIN repeated d ON {same} WHERE d.first_same < c._row""",
-        f"""SELECT file_peildatum_row, 'peildatum',
+        f"""SELECT file_peildatum_row AS err_row, 'peildatum' AS err_column,
                'Peildatum ' || strftime(file_peildatum, '%d-%m-%Y') || ' is niet de laatste dag van een kwartaal.'
+               AS message
         {not_quarter_end}""",
     ]
-    counts = ["SELECT sum(copies - 1) FROM repeated", f"SELECT count(*) {not_quarter_end}"]
+    if repeats:  # else no pass over every row for them
+        firsts.append(f"""SELECT c._row, {_sql_str(repeat_column)}, {repeat_message}
+            FROM checked c JOIN repeated d ON {same} WHERE d.first_same < c._row""")
+    counts = [f"SELECT count(*) {not_quarter_end}"]
     if rules:
         flagged = "WHERE _row IN (SELECT _row FROM checked WHERE bad{})"
         named = ", ".join(
@@ -621,7 +642,7 @@ def _collect_row_errors(con, kind: str, present: set[str], rules: list[Rule]) ->
             FROM (SELECT _row, unnest([e FOR e IN [{named}] IF e IS NOT NULL]) AS e FROM ({first_flagged}))""")
         failing = " + ".join(f"CASE WHEN {rule.condition} THEN 1 ELSE 0 END" for rule in rules)
         counts.append(f"SELECT sum({failing}) FROM ({_parsed_sql(spec, present, flagged.format(''))})")
-    count = sum(con.execute(query).fetchone()[0] or 0 for query in counts)
+    count = repeats + sum(con.execute(query).fetchone()[0] or 0 for query in counts)
     head = con.execute(
         "\nUNION ALL\n".join(f"SELECT * FROM ({query} ORDER BY 1, 2 LIMIT {MAX_REPORTED_ERRORS})" for query in firsts)
         + " ORDER BY 1, 2 LIMIT ?",

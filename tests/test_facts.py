@@ -104,6 +104,38 @@ def test_export_reads_the_facts_only_while_they_are_current(tmp_path):
         assert_materialised_is_scratch(con)
 
 
+def test_a_fresh_store_brings_its_facts_up_to_date_step_by_step(tmp_path, monkeypatch):
+    """The first upload of a store starts from the empty facts of no upload instead of
+    computing every fact from scratch; a provider extract recomputes the WIJ cells only
+    when a WIJ extract is current. The facts are exact after each step."""
+    from gonmetrics import metrics
+
+    def from_scratch(con):
+        raise AssertionError("every fact computed from scratch")
+
+    wij_refreshes = []
+    real_wij = metrics.wij_cells_sql
+    monkeypatch.setattr(metrics, "refresh_all_facts", from_scratch)
+    store = new_store(tmp_path)
+    header = ("aanbieder;peildatum;client_id;gebied;geboortejaar;ondersteuning;product;doelgroep;"
+              "startdatum;einddatum;maatschappelijk_initiatief;uitvoerder")
+    row = "Zorg BV;2027-03-31;client-0001;west;1980;basis;begeleiding;psychisch;2027-03-01;;;"
+    with monkeypatch.context() as counting:
+        counting.setattr(metrics, "_fact_tables", lambda: {"fact_cells": metrics.cells_sql(), "fact_wij": real_wij()})
+        counting.setattr(metrics, "wij_cells_sql", lambda: wij_refreshes.append(1) or real_wij())
+        assert store.ingest(f"{header}\n{row}\n".encode(), "q1.csv", user="t").accepted
+    assert wij_refreshes == []  # no WIJ extract: the WIJ cells stay empty
+    wij = ("peildatum;client_id;gebied;geboortejaar;aanmelddatum;doelgroep;toeleiding;hoofdaanbieder;"
+           "beschikking_duur\n2027-03-31;client-0001;west;1980;2027-02-14;psychisch;aanvullend;Zorg BV;bepaald\n")
+    assert store.ingest(wij.encode(), "wij.csv", user="t").accepted
+    second = row.replace("client-0001", "client-0002").replace("Zorg BV", "Hulp NV")
+    assert store.ingest(f"{header}\n{second}\n".encode(), "q1-hulp.csv", user="t").accepted
+    with store.connect() as con:
+        assert_same_facts(con)
+        waits = con.execute("SELECT wait_median FROM fact_wij WHERE gebied = 'stad'").fetchall()
+    assert waits == [(15.0,)]  # client-0001 registered on 14 February, started on 1 March
+
+
 # --- every sequence of slot changes -------------------------------------------------------
 
 

@@ -264,6 +264,20 @@ def test_a_shared_string_used_in_many_cells_stays_within_memory():
     assert outcome["peak_mb"] < MEMORY_LIMIT_MB
 
 
+def test_shared_string_uses_are_counted_in_every_spelling():
+    """The bound on calamine's text (read._CellText) reads `t="s"` and `<v>0</v>` without a
+    regex, and any other spelling with one: both count."""
+    from gonmetrics import read
+
+    text = read._CellText()
+    text.add(read._arrow_bytes(
+        b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t = \'s\'><v> 1 </v></c><c r="C1" t="s"><v>0</v></c>'
+        b'<c r="D1"><v>57</v></c><c r="E1" t="s"><v>1234567890123</v></c></row>'
+    ))
+    assert list(text.uses) == [2, 1] and text.far_uses == 0  # index 0 twice, 1 once; 13 digits are no index
+    assert text.text == 2 + 16  # the number 57, plus what printing it may add
+
+
 def test_a_part_with_megabytes_without_a_tag_is_refused():
     """Parts are scanned in pieces that end before a '<'; a run longer than a piece is
     nothing a workbook holds (a cell's text is at most 32,767 characters)."""

@@ -235,6 +235,21 @@ def test_quoted_line_breaks_keep_row_numbers_of_the_line_where_a_row_starts():
     assert [r["opmerking"] for r in rows(raw)] == ["regel een\r\nregel twee", "a\nb\nc", None]
 
 
+@pytest.mark.parametrize("end", ["\n", "\r\n"], ids=["LF", "CRLF"])
+@pytest.mark.parametrize("trailing", [0, 3])
+def test_row_numbers_with_trailing_line_breaks_and_without_carriage_returns(end, trailing):
+    """Line breaks are counted once and reused for the row numbers (read._line_breaks): a
+    file of only LF or only CRLF, with empty lines inside and at the end."""
+    data = end.join(["client_id;a", "c-1;x", "", "c-2;y", "c-3;z", *[""] * trailing, ""]).encode()
+    with patch.object(read_module, "_non_empty_lines", wraps=read_module._non_empty_lines) as mapped:
+        assert numbers(read_delivery(data, "x.csv")) == [2, 4, 5]
+    assert mapped.called  # the empty line 3 sends the mapping to the exact count
+    plain = end.join(["client_id;a", "c-1;x", "c-2;y", *[""] * trailing, ""]).encode()
+    with patch.object(read_module, "_non_empty_lines") as mapped:
+        assert numbers(read_delivery(plain, "x.csv")) == [2, 3]
+    assert not mapped.called  # no empty line: the records are the lines
+
+
 def test_a_header_with_a_quoted_line_break_is_read_by_the_slow_path():
     raw = read_delivery(b'client_id;"toe\nlichting"\nc-1;x\n', "x.csv")
     assert raw.headers == ["client_id", "toe\nlichting"]

@@ -227,3 +227,29 @@ def test_a_failed_store_lets_the_desk_check_the_file_again(store, monkeypatch):
     monkeypatch.setattr(metrics, "refresh_facts", real_refresh)
     stored = desk.save(store, data, "q1.csv", report, user="anna")
     assert stored.upload_id == 1 and current_rows(store) == 1
+
+
+def test_the_manifest_is_spelled_as_before_without_pandas(store, monkeypatch):
+    """The manifest is written without pandas, spelled as pandas' records of DuckDB's frames
+    were (what rebuild reads): a date with its midnight, a missing provider name as NaN."""
+    import datetime as dt
+    import json
+    import sys
+
+    store.ingest(Q1, "q1.csv", user="ana")
+    store.ingest(wij_csv(WIJ_ROW), "wij.csv", user="bob")
+    store.set_note("oost", dt.date(2027, 3, 31), "Uitleg", "ana")
+    with monkeypatch.context() as without_pandas, store.connect() as con:
+        without_pandas.setitem(sys.modules, "pandas", None)  # importing it now fails
+        text = store._manifest_text(con)
+    assert store.manifest_path.read_text(encoding="utf-8") == text
+    manifest = json.loads(text)
+    wij = manifest["uploads"][1]
+    assert wij["kind"] == "wij" and wij["peildatum"] == "2027-03-31 00:00:00" and wij["upload_id"] == 2
+    assert '"aanbieder": NaN' in text  # the WIJ extract has no provider
+    assert manifest["notes"][0]["peildatum"] == "2027-03-31 00:00:00" and manifest["notes"][0]["text"] == "Uitleg"
+    assert {"metric": "share_basis", "peildatum": "2027-12-31 00:00:00", "minimum": 0.15} in manifest["targets"]
+    with store.connect() as con:  # the former spelling, through pandas
+        frames = {name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").df() for name in manifest}
+    assert text == json.dumps({name: frame.to_dict("records") for name, frame in frames.items()},
+                              default=str, ensure_ascii=False, indent=1)

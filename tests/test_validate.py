@@ -198,3 +198,35 @@ def test_wij_extract_is_recognised_by_aanmelddatum_and_loads():
     got = report.typed_rows.to_pylist()
     assert got[1]["aanmelddatum"] == dt.date(2027, 3, 31)
     assert got[1]["toeleiding"] == "lichte_ondersteuning" and got[1]["beschikking_duur"] is None
+
+
+def test_a_column_of_many_distinct_texts_is_checked_alike(monkeypatch):
+    """Columns of few distinct texts are checked dictionary-encoded, others as plain text
+    (validate._as_scanned): both give the same errors, rows and messages. Every provider
+    error of PROVIDER_ERRORS on its own line, from line 3 on, plus a repeated row."""
+    from gonmetrics import validate
+
+    rows = [ROW.replace("client-0001", "client-0100")]
+    for number, (_, changes, _) in enumerate(PROVIDER_ERRORS):
+        bad = replace_field(ROW, 2, f"client-{number:04d}")
+        for index, value in changes.items():
+            bad = replace_field(bad, index, value)
+        rows.append(bad)
+    data = provider_csv(*rows, rows[0])
+    encoded = check(data, "q1.csv")
+    monkeypatch.setattr(validate, "_MAX_DICTIONARY", 0)  # no column is encoded
+    plain = check(data, "q1.csv")
+    assert {(3 + n, column) for n, (_, _, column) in enumerate(PROVIDER_ERRORS)} <= errors_at(encoded)
+    assert (3 + len(PROVIDER_ERRORS), "client_id") in errors_at(encoded)  # the repeat of line 2
+    assert encoded.errors == plain.errors and encoded.error_count == plain.error_count > len(PROVIDER_ERRORS)
+
+
+def test_valid_rows_are_stored_alike_encoded_or_plain(monkeypatch):
+    from gonmetrics import validate
+
+    data = provider_csv(ROW, replace_field(replace_field(ROW, 2, "client-0002"), 3, " Oost "))
+    encoded = check(data, "q1.csv")
+    monkeypatch.setattr(validate, "_MAX_DICTIONARY", 0)
+    plain = check(data, "q1.csv")
+    assert encoded.accepted and encoded.typed_rows.equals(plain.typed_rows)
+    assert encoded.typed_rows.column("gebied").to_pylist() == ["west", "oost"]

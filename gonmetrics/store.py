@@ -54,9 +54,10 @@ _SHARED_LOCK = threading.Lock()
 
 
 def _busy(wait: float) -> DatabaseBusy:
+    seconds = round(wait)
     return DatabaseBusy(
-        "De database is bezet door een ander proces (bijvoorbeeld een lopende "
-        f"upload); na {wait:.0f} seconden wachten is het niet gelukt. Probeer het zo opnieuw."
+        "De database is bezet door een ander proces (bijvoorbeeld een lopende upload); na "
+        f"{seconds} {'seconde' if seconds == 1 else 'seconden'} wachten is het niet gelukt. Probeer het zo opnieuw."
     )
 
 

@@ -561,7 +561,7 @@ def test_a_database_held_too_long_by_another_process_gives_viewers_the_dutch_bus
         at = AppTest.from_file(DASHBOARD, default_timeout=30).run()
         assert not at.exception
         assert [e.value for e in at.error] == [
-            "De database is bezet door een ander proces (bijvoorbeeld een lopende upload); na 1 seconden wachten "
+            "De database is bezet door een ander proces (bijvoorbeeld een lopende upload); na 1 seconde wachten "
             "is het niet gelukt. Probeer het zo opnieuw."]
     finally:
         holder.kill()

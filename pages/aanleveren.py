@@ -154,7 +154,8 @@ with _ui.friendly_errors():
     edited = st.data_editor(
         points, key=_widget_key("targets"), num_rows="dynamic", hide_index=True,
         column_config={
-            "metric": st.column_config.SelectboxColumn("Cijfer", options=goals, required=True,
+            # Wide enough for the longest name ("Aandeel basisgebruikers via maatschappelijk initiatief").
+            "metric": st.column_config.SelectboxColumn("Cijfer", options=goals, required=True, width=440,
                                                        format_func=lambda m: f"{catalogue.figure(m).name} ({m})"),
             "peildatum": st.column_config.DateColumn("Peildatum", format="DD-MM-YYYY", required=True),
             "minimum": st.column_config.TextColumn("Minimum (fractie)", required=True,

@@ -128,15 +128,23 @@ def _demo(args) -> int:
     from .settings import db_path as real_path
 
     path = args.db or demo_path(real_path())
-    if args.if_missing and (path.exists() or (not args.db and _holds_deliveries(real_path()))):
-        return 0  # nothing to build (every start.sh asks): quick, and the real database only read
+    if args.if_missing and path.exists():
+        return 0  # nothing to build (every start.sh asks): decided before any library is loaded
+    from .store import holds_deliveries
+
+    if args.if_missing and not args.db and holds_deliveries(real_path()):
+        return 0  # real deliveries: no demo, and the real database only read
     from . import fmt
     from .demo import build_demo, ensure_demo
 
     print(f"De demodata (synthetische gegevens) worden opgebouwd in {path}…", flush=True)
     begin, stopped = time.monotonic(), []
-    # DuckDB turns a ctrl-C during a query into an error of its own: remember that it came.
-    signal.signal(signal.SIGINT, lambda *frame: stopped.append(True) or signal.default_int_handler(*frame))
+
+    def interrupted(*frame):  # DuckDB turns a ctrl-C during a query into an error of its own: note it came
+        stopped.append(True)
+        signal.default_int_handler(*frame)
+
+    signal.signal(signal.SIGINT, interrupted)
     try:
         if args.if_missing:
             built = ensure_demo(path)  # False: another process built it meanwhile
@@ -154,24 +162,6 @@ def _demo(args) -> int:
     else:
         print("De demodata waren er al: een ander proces heeft ze intussen opgebouwd.")
     return 0
-
-
-def _holds_deliveries(path: Path) -> bool:
-    """Whether the real database holds a delivery; read only, so a start never writes to it."""
-    import duckdb
-
-    from .settings import lock_wait
-    from .store import open_connection
-
-    if not path.exists():
-        return False
-    con = open_connection(path, lock_wait(), read_only=True)
-    try:
-        return con.execute("SELECT count(*) FROM uploads").fetchone()[0] > 0
-    except duckdb.CatalogException:  # a file without the schema yet
-        return False
-    finally:
-        con.close()
 
 
 def _rebuild(args) -> int:

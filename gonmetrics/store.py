@@ -458,7 +458,25 @@ class Store:
 
     def is_empty(self) -> bool:
         with self.connect() as con:
-            return con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
+            return not _holds_uploads(con)
+
+
+def holds_deliveries(path: Path, wait: float | None = None) -> bool:
+    """Whether the database at `path` holds a delivery, asked read-only: unlike Store(path),
+    asking never writes to it (nor creates it)."""
+    if not path.exists():
+        return False
+    con = open_connection(path, lock_wait_seconds() if wait is None else wait, read_only=True)
+    try:
+        return _holds_uploads(con)
+    except duckdb.CatalogException:  # a file without the schema yet
+        return False
+    finally:
+        con.close()
+
+
+def _holds_uploads(con) -> bool:
+    return con.execute("SELECT count(*) FROM uploads").fetchone()[0] > 0
 
 
 _REAL_INTO_DEMO = (

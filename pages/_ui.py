@@ -401,9 +401,8 @@ def uitvoerders(gebied: str, peildatum, protected: bool) -> pd.DataFrame | None:
     return pd.DataFrame({"Uitvoerder": table["uitvoerder"], "Gebruikers": table["gebruikers"].map(display_count)})
 
 
-def uitvoerders_table(gebied: str, peildatum, protected: bool) -> None:
-    """uitvoerders() as a table with downloads."""
-    shown = uitvoerders(gebied, peildatum, protected)
+def uitvoerders_table(shown: pd.DataFrame | None, gebied: str, peildatum) -> None:
+    """What uitvoerders() gave for this area and quarter, as a table with downloads."""
     if shown is None:
         st.write(f"Op {fmt.date(peildatum)} liepen er geen trajecten.")
         return

@@ -90,7 +90,7 @@ with _ui.friendly_errors():
         _ui.key_figure_row(figs, ("uitvoerders", "share_other_uitvoerder"), gebied, peildatum, provisional)
         _ui.chart(_ui.built(charts.share_trend, figs, "share_other_uitvoerder", gebied))
         st.subheader(f"Uitvoerders in {name}, {quarter}")
-        _ui.uitvoerders_table(gebied, peildatum, user.protected)
+        _ui.uitvoerders_table(_ui.uitvoerders(gebied, peildatum, user.protected), gebied, peildatum)
 
     def context():
         st.header("Gebied in context")

@@ -69,7 +69,7 @@ with _ui.friendly_errors():
             _ui.table_with_downloads(table, f"{group.slug}_{quarter.replace(' ', '_')}")
             if group.slug == "keuze":
                 with st.expander(f"Uitvoerders in de hele gemeente, {quarter}"):
-                    _ui.uitvoerders_table(CITY, peildatum, protected=True)
+                    _ui.uitvoerders_table(listed, CITY, peildatum)  # the report's list, made once
 
     _ui.lazy_tabs({"Gemeente": progress, "Gebieden": areas, "Meer cijfers": more}, key="onderdeel")
 
